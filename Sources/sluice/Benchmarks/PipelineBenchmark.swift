@@ -1,0 +1,253 @@
+import Foundation
+import Histogram
+import SluiceCore
+import SluiceKafka
+import SluiceRuntime
+import Synchronization
+
+/// Measurements of a pipeline running on the runtime against the embedded cluster.
+enum PipelineBenchmark {
+    struct Throughput {
+        var group: String
+        var events: Int
+        var seconds: Double
+        var committedEvents: Int64
+        var eventsPerSecond: Double { Double(events) / seconds }
+    }
+
+    /// Runs `processors` over `expected` preloaded events of `input`; measures from the first event consumed
+    /// to the last output acknowledged, then stops the runtime (drain and commit) and reads the commits back.
+    static func throughput(
+        bootstrapServers: String, input: String, partitions: Int, expected: Int,
+        processors: any EventProcessorFactory, prepare: (PipelineRuntime) throws -> Void = { _ in },
+        isDone: ((RuntimeCounters) -> Bool)? = nil
+    ) throws -> Throughput {
+        let group = "bench-\(UInt32.random(in: 0...UInt32.max))"
+        let configuration = RuntimeConfiguration(
+            inputTopics: [input],
+            consumer: KafkaConsumerConfiguration(bootstrapServers: [bootstrapServers], groupID: group),
+            producer: KafkaProducerConfiguration(bootstrapServers: [bootstrapServers]))
+        let runtime = try PipelineRuntime(
+            configuration: configuration, processors: processors,
+            logger: cliLogger(label: "sluice.bench"))
+        try prepare(runtime)
+        try runtime.start()
+        let counters = runtime.counters
+        guard wait(upTo: .seconds(60), until: { counters.eventsConsumed.load(ordering: .relaxed) > 0 }) else {
+            throw BenchmarkError("no event consumed within 60 s")
+        }
+        let start = ContinuousClock.now
+        let finished = wait(upTo: .seconds(600)) {
+            isDone?(counters)
+                ?? (counters.outputsDelivered.load(ordering: .relaxed) + counters.outputsFailed.load(ordering: .relaxed)
+                    >= expected)
+        }
+        let seconds = (ContinuousClock.now - start).seconds
+        printError(
+            "  partition pauses \(counters.pauses.load(ordering: .relaxed)), poll throttles "
+                + "\(counters.throttles.load(ordering: .relaxed))")
+        runtime.requestStop()
+        let state = runtime.waitUntilStopped()
+        guard finished, state == .stopped else {
+            throw BenchmarkError(
+                "pipeline delivered \(counters.outputsDelivered.load(ordering: .relaxed)) of "
+                    + "\(expected) outputs; final state \(state)")
+        }
+        let committed = try committedTotal(
+            bootstrapServers: bootstrapServers, group: group, topic: input,
+            partitions: partitions)
+        return Throughput(group: group, events: expected, seconds: seconds, committedEvents: committed)
+    }
+
+    struct Restore {
+        var records: Int
+        var seconds: Double
+    }
+
+    /// Starts `processors` on an existing group whose state is in the changelog and measures how long the
+    /// runtime takes to restore every partition's state and become ready.
+    static func restore(
+        bootstrapServers: String, group: String, input: String,
+        processors: any EventProcessorFactory
+    ) throws -> Restore {
+        let runtime = try PipelineRuntime(
+            configuration: RuntimeConfiguration(
+                inputTopics: [input],
+                consumer: KafkaConsumerConfiguration(bootstrapServers: [bootstrapServers], groupID: group),
+                producer: KafkaProducerConfiguration(bootstrapServers: [bootstrapServers])),
+            processors: processors, logger: cliLogger(label: "sluice.bench"))
+        try runtime.start()
+        guard
+            wait(
+                upTo: .seconds(120),
+                until: {
+                    runtime.counters.restoredRecords.load(ordering: .relaxed) > 0 && runtime.isReady
+                })
+        else {
+            throw BenchmarkError("the restarted pipeline did not restore and become ready within 120 s")
+        }
+        runtime.requestStop()
+        runtime.waitUntilStopped()
+        return Restore(
+            records: runtime.counters.restoredRecords.load(ordering: .relaxed),
+            seconds: runtime.counters.restoreSeconds)
+    }
+
+    /// End-to-end latency at a fixed input rate: each event carries its send time; a separate consumer of
+    /// the output topic records the time from send to the output being readable downstream.
+    static func latency(
+        bootstrapServers: String, cluster: EmbeddedKafkaCluster, partitions: Int, rate: Int,
+        duration: Duration, warmup: Duration,
+        processors: (_ input: String, _ output: String) throws -> any EventProcessorFactory,
+        prepare: (PipelineRuntime) throws -> Void = { _ in },
+        traffic: LatencyTraffic = .syntheticEvents
+    ) throws
+        -> Histogram<UInt64>
+    {
+        let suffix = UInt32.random(in: 0...UInt32.max)
+        let input = "latency-in-\(suffix)"
+        let output = "latency-out-\(suffix)"
+        try cluster.createTopic(input, partitions: partitions)
+        try cluster.createTopic(output, partitions: partitions)
+        let runtime = try PipelineRuntime(
+            configuration: RuntimeConfiguration(
+                inputTopics: [input],
+                consumer: KafkaConsumerConfiguration(
+                    bootstrapServers: [bootstrapServers], groupID: "latency-\(suffix)"),
+                producer: KafkaProducerConfiguration(bootstrapServers: [bootstrapServers])),
+            processors: try processors(input, output), logger: cliLogger(label: "sluice.bench"))
+        try prepare(runtime)
+        try runtime.start()
+
+        var measuringSettings = KafkaConsumerConfiguration(
+            bootstrapServers: [bootstrapServers],
+            groupID: "latency-measure-\(suffix)")
+        measuringSettings.fetchWaitMax = .milliseconds(1)
+        measuringSettings.autoOffsetReset = .earliest
+        let measuring = try KafkaConsumer(configuration: measuringSettings, logger: cliLogger(label: "sluice.bench"))
+        try measuring.subscribe(topics: [output])
+
+        let recording = Atomic<Bool>(false)
+        let finished = Atomic<Bool>(false)
+        let received = Atomic<Int>(0)
+        let histogram = Mutex(
+            Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three))
+        let measuringDone = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            while !finished.load(ordering: .relaxed) {
+                let result = measuring.poll(maxMessages: 4096, timeout: .milliseconds(20))
+                let now = DispatchTime.now().uptimeNanoseconds
+                let isRecording = recording.load(ordering: .relaxed)
+                for batch in result.batches {
+                    received.add(batch.count, ordering: .relaxed)
+                    guard isRecording else { continue }
+                    histogram.withLock { histogram in
+                        for message in batch {
+                            if let value = message.value, let sent = traffic.sentNanoseconds(value) {
+                                _ = histogram.record((now &- sent) / 1000)
+                            }
+                        }
+                    }
+                }
+            }
+            measuring.close()
+            measuringDone.signal()
+        }
+
+        var generatorSettings = KafkaProducerConfiguration(bootstrapServers: [bootstrapServers])
+        generatorSettings.linger = .milliseconds(1)
+        let generator = try KafkaProducer(configuration: generatorSettings, logger: cliLogger(label: "sluice.bench")) {
+            _ in
+        }
+        let topic = try generator.topic(input)
+        let makeEvent = traffic.makeGenerator()
+        var value: [UInt8] = []
+        var key: [UInt8] = []
+        var totalSent = 0
+        func send() throws {
+            makeEvent(&value, &key, DispatchTime.now().uptimeNanoseconds)
+            try generator.send(to: topic, partition: Int32(totalSent % partitions), key: key, value: value)
+            totalSent += 1
+        }
+        // Wait until the pipeline and the measuring consumer both flow end to end.
+        guard
+            wait(
+                upTo: .seconds(60),
+                until: {
+                    try? send()
+                    return received.load(ordering: .relaxed) > 0
+                })
+        else {
+            throw BenchmarkError("no output reached the measuring consumer within 60 s")
+        }
+        var sent = 0
+        let start = ContinuousClock.now
+        let end = start + warmup + duration
+        while ContinuousClock.now < end {
+            if !recording.load(ordering: .relaxed), ContinuousClock.now - start >= warmup {
+                recording.store(true, ordering: .relaxed)
+            }
+            let due = Int((ContinuousClock.now - start).seconds * Double(rate))
+            while sent < due {
+                try send()
+                sent += 1
+            }
+            Thread.sleep(forTimeInterval: 0.0005)
+        }
+        try generator.close()
+        let everything = totalSent
+        let caughtUp = wait(upTo: .seconds(30)) { received.load(ordering: .relaxed) >= everything }
+        finished.store(true, ordering: .relaxed)
+        measuringDone.wait()
+        runtime.requestStop()
+        runtime.waitUntilStopped()
+        guard caughtUp else {
+            throw BenchmarkError("only \(received.load(ordering: .relaxed)) of \(everything) latency events came out")
+        }
+        return histogram.withLock { $0 }
+    }
+
+    /// What a latency run sends, and how it reads each output's send time back.
+    struct LatencyTraffic: Sendable {
+        /// Makes a generator that writes the next event (stamped with the uptime in nanoseconds) and its key.
+        var makeGenerator: @Sendable () -> (inout [UInt8], inout [UInt8], UInt64) -> Void
+        /// The send time an output carries, in uptime nanoseconds.
+        var sentNanoseconds: @Sendable (UnsafeRawBufferPointer) -> UInt64?
+
+        /// The benchmark's own events, copied through by the passthrough pipeline with their `sent_ns` field.
+        static let syntheticEvents = LatencyTraffic(
+            makeGenerator: {
+                var events = SyntheticEvents(seed: 7)
+                return { value, key, now in events.next(into: &value, key: &key, sentNanoseconds: now) }
+            },
+            sentNanoseconds: { SyntheticEvents.sentNanoseconds(in: $0) })
+    }
+
+    /// The group's committed offsets of `topic`, summed over its partitions.
+    static func committedTotal(bootstrapServers: String, group: String, topic: String, partitions: Int) throws
+        -> Int64
+    {
+        let reader = try KafkaConsumer(
+            configuration: KafkaConsumerConfiguration(bootstrapServers: [bootstrapServers], groupID: group),
+            logger: cliLogger(label: "sluice.bench"))
+        let positions = try reader.committedPositions(
+            (0..<partitions).map { KafkaTopicPartition(topic: topic, partition: Int32($0)) })
+        reader.close()
+        return positions.values.reduce(0, +)
+    }
+
+    /// Polls `condition` every half millisecond until it holds or `limit` passes.
+    static func wait(upTo limit: Duration, until condition: () -> Bool) -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if condition() { return true }
+            Thread.sleep(forTimeInterval: 0.0005)
+        }
+        return condition()
+    }
+}
+
+struct BenchmarkError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

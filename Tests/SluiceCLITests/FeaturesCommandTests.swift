@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+
+/// `sluice features`: the model inputs of each event of a file, through the pipeline's own code.
+@Suite struct FeaturesCommandTests {
+    @Test func printsTheModelInputsOfEveryValidEventAndCountsTheInvalidOnes() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "features-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let topology = directory.appendingPathComponent("t.yaml").path
+        try """
+        name: cli-features
+        source:
+          topic: tx
+          key: card
+          schema:
+            card:   { type: string, required: true }
+            amount: { type: double, required: true }
+        windows:
+          card_all:
+            key: card
+            tumbling: 1d
+            aggregates: { n: count, big: "count_if(amount >= 100)" }
+        features:
+          doubled: amount * 2
+          share_big: card_all.big / card_all.n
+        sinks:
+          dead_letter: dlq
+        """.write(toFile: topology, atomically: true, encoding: .utf8)
+        let events = directory.appendingPathComponent("e.jsonl").path
+        try """
+        {"card":"a","amount":50}
+        {"card":"a","amount":150}
+        {"card":"a","amount":"lots"}
+        not json
+        {"card":"b","amount":100}
+        """.write(toFile: events, atomically: true, encoding: .utf8)
+        let run = try ExternalProcess(try sluiceExecutable(), ["features", topology, "--input", events])
+        let result = run.finish(timeout: 60)
+        #expect(result.status == 0, "\(result.errors)")
+        let lines = result.output.split(separator: "\n").map {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] ?? [:]
+        }
+        #expect(lines.count == 3)
+        #expect(lines.map { $0["doubled"] as? Double } == [100, 300, 200])
+        #expect(lines.map { $0["share_big"] as? Double } == [0, 0.5, 1])
+        #expect(lines.map { $0["card_all.n"] as? Double } == [1, 2, 1])
+        #expect(result.errors.contains("5 events, 3 valid, 2 invalid"), "\(result.errors)")
+    }
+
+    @Test func aBrokenExpressionExitsWithItsPlaceInTheFile() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "features-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let topology = directory.appendingPathComponent("t.yaml").path
+        try """
+        name: cli-features
+        source:
+          topic: tx
+          schema:
+            amount: { type: double }
+        features:
+          doubled: amout * 2
+        sinks:
+          dead_letter: dlq
+        """.write(toFile: topology, atomically: true, encoding: .utf8)
+        let events = directory.appendingPathComponent("e.jsonl").path
+        try #"{"amount":1}"#.write(toFile: events, atomically: true, encoding: .utf8)
+        let result = try ExternalProcess(try sluiceExecutable(), ["features", topology, "--input", events]).finish()
+        #expect(result.status == 1)
+        #expect(
+            result.errors.contains("t.yaml:7:12:") && result.errors.contains("did you mean 'amount'?"),
+            "\(result.errors)")
+    }
+}
+
+/// `sluice bench --model`: the model scoring benchmark from the command line.
+@Suite struct ModelBenchmarkCommandTests {
+    @Test func measuresAModelOverItsRowsAndReportsJSON() throws {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("SluiceModelsTests/Fixtures")
+        let result = try ExternalProcess(
+            try sluiceExecutable(),
+            [
+                "bench", "--model", fixtures.appendingPathComponent("xgb_binary.json").path, "--rows",
+                fixtures.appendingPathComponent("data_numeric.csv").path, "--model-seconds", "0.5",
+            ]
+        ).finish(timeout: 120)
+        #expect(result.status == 0, "\(result.errors)")
+        let report = (try? JSONSerialization.jsonObject(with: Data(result.output.utf8))) as? [String: Any]
+        #expect(report?["format"] as? String == "xgboost")
+        #expect(report?["rows"] as? Int == 10_000)
+        #expect((report?["single_row_ns"] as? Double ?? 0) > 0)
+        #expect((report?["batch_rows_per_s"] as? Int ?? 0) > 0)
+        let missing = try ExternalProcess(
+            try sluiceExecutable(), ["bench", "--model", "/nonexistent.json", "--rows", "/x.csv"]
+        )
+        .finish(timeout: 60)
+        #expect(missing.status == 1 && missing.errors.contains("/nonexistent.json"), "\(missing.errors)")
+    }
+}
