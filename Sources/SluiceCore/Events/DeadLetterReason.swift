@@ -28,6 +28,8 @@ public enum DeadLetterReason: String, Sendable, CaseIterable {
     case timestampInFuture = "timestamp_in_future"
     // The event came too late for a window whose late events are dead-lettered.
     case lateEvent = "late_event"
+    // A lookup whose `on_miss` is `dead_letter` found no row for the event's key.
+    case lookupMiss = "lookup_miss"
 
     /// The reason for a decoding failure.
     public init(_ error: DecodeError) {

@@ -10,6 +10,10 @@ public struct Topology: Sendable {
     public var source: SourceSpecification
     /// Keyed event-time windows, in declaration order.
     public var windows: [WindowSpecification]
+    /// Reference tables lookups read, in declaration order.
+    public var tables: [TableSpecification] = []
+    /// Lookups of tables by an event field, in declaration order; features read their columns.
+    public var lookups: [LookupSpecification] = []
     /// Named feature expressions, in declaration order (each may use the ones before it).
     public var features: [FeatureSpecification] = []
     /// The share of scored events whose feature vector goes to `sinks.feature_log`, 0...1. Default: 1 (every one).

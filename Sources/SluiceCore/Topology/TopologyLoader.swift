@@ -6,8 +6,8 @@ import Yams
 public enum TopologyLoader {
     /// The keys a topology file may have at the top level.
     public static let topLevelKeys = [
-        "name", "description", "source", "windows", "features", "feature_log", "state", "models", "drift", "labels",
-        "sinks",
+        "name", "description", "source", "tables", "lookups", "windows", "features", "feature_log", "state", "models",
+        "drift", "labels", "sinks",
     ]
 
     /// Loads the topology in `text`, naming `file` in diagnostics. With `requiringModelFiles` false, model files
@@ -53,6 +53,8 @@ public enum TopologyLoader {
         var sinkLocations: [String: FileLocation] = [:]
         var windowsNode: TopologyNode?
         var features: [FeatureSpecification] = []
+        var tables: [TableSpecification] = []
+        var lookupsNode: TopologyNode?
         var featureLogSample = 1.0
         var state = StateSpecification()
         var models = ModelsSpecification()
@@ -70,6 +72,8 @@ public enum TopologyLoader {
             case "sinks": sinks = readSinks(node, reader: reader, locations: &sinkLocations)
             case "windows": windowsNode = node
             case "features": features = readFeatures(node, reader: reader)
+            case "tables": tables = readTables(node, reader: reader)
+            case "lookups": lookupsNode = node
             case "feature_log": featureLogSample = readFeatureLog(node, reader: reader)
             case "state": state = readState(node, reader: reader)
             case "models": models = readModels(node, reader: reader)
@@ -80,6 +84,19 @@ public enum TopologyLoader {
         }
         let windows = windowsNode.map { readWindows($0, fields: source?.fields, reader: reader) } ?? []
         guard let name, var sinks, let source else { return nil }
+        let lookups = lookupsNode.map { readLookups($0, source: source, tables: tables, reader: reader) } ?? []
+        for lookup in lookups {
+            if windows.contains(where: { $0.name == lookup.name }) || source.field(named: lookup.name) != nil {
+                reader.report(
+                    lookup.location,
+                    "lookup '\(lookup.name)' has the name of a window or schema field; features could not tell them apart")
+            }
+        }
+        for table in tables {
+            if case .topic(let topic) = table.origin, topic == source.topic {
+                reader.report(table.location, "table '\(table.name)' reads the source topic '\(topic)'")
+            }
+        }
         if !windows.isEmpty, sinks.changelog == nil { sinks.changelog = "\(name)-state-changelog" }
         if windows.contains(where: \.emitsOnClose), sinks.windows == nil {
             reader.report(
@@ -125,7 +142,8 @@ public enum TopologyLoader {
             }
         }
         return Topology(
-            name: name, description: description, source: source, windows: windows, features: features,
+            name: name, description: description, source: source, windows: windows, tables: tables, lookups: lookups,
+            features: features,
             featureLogSample: featureLogSample, state: state,
             models: models, drift: drift, labels: labels, sinks: sinks, file: reader.file,
             contentHash: reader.contentHash)
@@ -195,9 +213,9 @@ public enum TopologyLoader {
             maxDepth: maxDepth, fields: fields)
     }
 
-    private static func readSchema(_ node: TopologyNode, reader: TopologyReader) -> [FieldSpecification]? {
+    static func readSchema(_ node: TopologyNode, reader: TopologyReader) -> [FieldSpecification]? {
         guard let entries = reader.namedEntries(node, what: "field names to field definitions") else { return nil }
-        if entries.isEmpty { reader.report(node, "'source.schema' must declare at least one field") }
+        if entries.isEmpty { reader.report(node, "'\(node.path)' must declare at least one field") }
         var fields: [FieldSpecification] = []
         var paths: [String: String] = [:]
         for (name, child, keyLocation) in entries {
@@ -218,7 +236,7 @@ public enum TopologyLoader {
         return fields
     }
 
-    private static func readField(name: String, _ node: TopologyNode, reader: TopologyReader) -> FieldSpecification? {
+    static func readField(name: String, _ node: TopologyNode, reader: TopologyReader) -> FieldSpecification? {
         let known = [
             "type", "path", "required", "min", "max", "enum", "min_length", "max_length", "unit", "max_future",
         ]
