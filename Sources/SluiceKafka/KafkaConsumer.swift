@@ -145,6 +145,26 @@ public final class KafkaConsumer: @unchecked Sendable {
         return (low, high)
     }
 
+    /// How many partitions `topic` has, asked of the broker; an unknown topic is an error naming it.
+    public func partitionCount(of topic: String, timeout: Duration = .seconds(10)) throws(KafkaError) -> Int {
+        let handle = rd_kafka_topic_new(client.pointer, topic, nil)
+        defer { rd_kafka_topic_destroy(handle) }
+        var metadata: UnsafePointer<rd_kafka_metadata>?
+        let code = rd_kafka_metadata(client.pointer, 0, handle, &metadata, Int32(clamping: timeout.wholeMilliseconds))
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
+            throw KafkaError(.consume, rdError: code, context: "metadata of topic '\(topic)'")
+        }
+        defer { rd_kafka_metadata_destroy(metadata) }
+        guard metadata.pointee.topic_cnt > 0 else {
+            throw KafkaError(.consume, message: "the broker returned no metadata for topic '\(topic)'")
+        }
+        let entry = metadata.pointee.topics[0]
+        guard entry.err == RD_KAFKA_RESP_ERR_NO_ERROR, entry.partition_cnt > 0 else {
+            throw KafkaError(.consume, rdError: entry.err, context: "topic '\(topic)'")
+        }
+        return Int(entry.partition_cnt)
+    }
+
     /// Waits up to `timeout` for a first message, then returns it with whatever else is already fetched,
     /// up to `maxMessages`, grouped by partition: batches grow with load without adding latency when idle.
     /// Rebalance handlers and statistics run inside this call. Call from one thread only.

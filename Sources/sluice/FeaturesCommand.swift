@@ -32,6 +32,8 @@ struct FeaturesCommand: ParsableCommand {
             "How input lines are written: payload (the event's JSON) or envelope ({key, timestamp, partition, value}).")
     var format: String = "payload"
 
+    @OptionGroup var tableFiles: TableFileOptions
+
     func validate() throws {
         guard ReplayRunner.InputFormat(rawValue: format) != nil else {
             throw ValidationError("--format must be payload or envelope, found '\(format)'")
@@ -60,7 +62,8 @@ struct FeaturesCommand: ParsableCommand {
         loaded.labels = nil
         let pipeline: TopologyPipeline
         do {
-            pipeline = try TopologyPipeline(topology: loaded)
+            try tableFiles.checkCovers(loaded)
+            pipeline = try TopologyPipeline(topology: loaded, tableFiles: try tableFiles.files())
         } catch {
             printError("\(error)")
             throw ExitCode(1)

@@ -14,6 +14,8 @@ final class PipelineSession: Sendable {
     let telemetry: RunTelemetry?
     private let labels: LabelsConsumer?
     private let watcher: ModelFileWatcher?
+    /// The feeds keeping topic tables current.
+    private let tableFeeds: [TableFeed]
 
     /// Starts `pipeline` consuming as `consumer` says. `telemetry` nil serves no HTTP endpoint; an endpoint that
     /// cannot start stops the runtime again and throws.
@@ -28,20 +30,49 @@ final class PipelineSession: Sendable {
                 inputTopics: [topology.source.topic], consumer: consumer, producer: producer),
             processors: pipeline, logger: logger)
         self.runtime = runtime
-        try pipeline.startSideOutputs(writer: runtime.recordWriter(for: pipeline.sideSinks), inline: false)
-        try runtime.start()
+        // The endpoint comes up first, so /healthz answers while topic tables load; /readyz stays false until they
+        // are read to their end and partitions are assigned.
+        let telemetry = try settings.map {
+            try RunTelemetry(
+                configuration: $0, runtime: runtime, pipeline: pipeline, logger: cliLogger(label: "sluice.telemetry"))
+        }
+        self.telemetry = telemetry
+        let feeds: [TableFeed]
+        do {
+            feeds = try pipeline.topicTables.map { entry in
+                try TableFeed(
+                    specification: entry.specification, table: entry.table,
+                    bootstrapServers: consumer.bootstrapServers, properties: consumer.properties, logger: logger)
+            }
+            do {
+                for feed in feeds { try feed.load() }
+            } catch {
+                for feed in feeds { feed.close() }
+                throw error
+            }
+        } catch {
+            telemetry?.stop()
+            throw error
+        }
+        for feed in feeds { feed.follow() }
+        tableFeeds = feeds
+        do {
+            try pipeline.startSideOutputs(writer: runtime.recordWriter(for: pipeline.sideSinks), inline: false)
+            try runtime.start()
+        } catch {
+            for feed in feeds { feed.stop() }
+            telemetry?.stop()
+            throw error
+        }
         do {
             labels = try LabelsConsumer(pipeline: pipeline, configuration: consumer, logger: logger)
             // The primary model is reloaded whenever its file changes; a file that does not load is refused.
             watcher = pipeline.primary.map { _ in ModelFileWatcher(pipeline: pipeline, logger: logger) }
-            telemetry = try settings.map {
-                try RunTelemetry(
-                    configuration: $0, runtime: runtime, pipeline: pipeline,
-                    logger: cliLogger(label: "sluice.telemetry"))
-            }
         } catch {
             runtime.requestStop()
             _ = runtime.waitUntilStopped()
+            for feed in feeds { feed.stop() }
+            telemetry?.stop()
             throw error
         }
     }
@@ -57,6 +88,7 @@ final class PipelineSession: Sendable {
         telemetry?.stop()
         watcher?.stop()
         labels?.stop()
+        for feed in tableFeeds { feed.stop() }
         return state
     }
 }

@@ -34,6 +34,8 @@ struct ReplayCommand: ParsableCommand {
     @Flag(help: "Also write feature-inputs.jsonl: per valid event, its fields and every window value as of it.")
     var featureInputs = false
 
+    @OptionGroup var tableFiles: TableFileOptions
+
     func validate() throws {
         guard ReplayRunner.InputFormat(rawValue: format) != nil else {
             throw ValidationError("--format must be payload or envelope, found '\(format)'")
@@ -50,7 +52,14 @@ struct ReplayCommand: ParsableCommand {
         }
         var topology = loaded
         if featureInputs, topology.sinks.featureInputs == nil { topology.sinks.featureInputs = "feature-inputs" }
-        let pipeline = try TopologyPipeline(topology: topology)
+        let pipeline: TopologyPipeline
+        do {
+            try tableFiles.checkCovers(topology)
+            pipeline = try TopologyPipeline(topology: topology, tableFiles: try tableFiles.files())
+        } catch {
+            printError("sluice replay: \(error)")
+            throw ExitCode(1)
+        }
         let summary: ReplayRunner.Summary
         do {
             summary = try ReplayRunner.run(

@@ -34,8 +34,8 @@ public struct TableSpecification: Sendable, Hashable {
 public struct LookupSpecification: Sendable, Hashable {
     /// What happens to an event whose key has no row.
     public enum MissPolicy: String, Sendable, Hashable, CaseIterable {
-        /// The row's columns read as null (features can use `coalesce`); the miss is counted.
-        case null
+        /// The row's columns read as null (features can use `coalesce`); the miss is counted. Written `nulls`.
+        case nulls
         /// The event goes to the dead-letter sink with reason `lookup_miss`.
         case deadLetter = "dead_letter"
     }
@@ -46,7 +46,7 @@ public struct LookupSpecification: Sendable, Hashable {
     public var table: String
     /// The source schema field whose value (strings as they are, numbers in decimal) is the key looked up.
     public var keyField: String
-    /// What a miss does. Default: null.
+    /// What a miss does. Default: nulls.
     public var onMiss: MissPolicy
     /// Where the lookup is declared in the topology file.
     public var location: FileLocation

@@ -8,7 +8,8 @@ extension TopologyLoader {
         for (name, value, keyLocation) in entries {
             guard isIdentifier(name) else {
                 reader.report(
-                    keyLocation, "table name '\(name)' must start with a letter or '_' and contain only letters, digits and '_'")
+                    keyLocation,
+                    "table name '\(name)' must start with a letter or '_' and contain only letters, digits and '_'")
                 continue
             }
             if let table = readTable(name: name, value, reader: reader) { tables.append(table) }
@@ -58,7 +59,10 @@ extension TopologyLoader {
         let names = columns.map(\.name)
         if let column = columns.first(where: { $0.name == keyColumn }) {
             if column.type != .string && column.type != .int {
-                reader.report(keyNode, "the key of table '\(name)' must be a string or int column; '\(keyColumn)' is \(column.type.rawValue)")
+                reader.report(
+                    keyNode,
+                    "the key of table '\(name)' must be a string or int column; '\(keyColumn)' is \(column.type.rawValue)"
+                )
             }
         } else {
             reader.report(
@@ -67,7 +71,8 @@ extension TopologyLoader {
         }
         if let (column, place) = latestBy {
             if columns.first(where: { $0.name == column })?.type != .timestamp {
-                reader.report(place, "'latest_by' of table '\(name)' must name one of its timestamp columns; found '\(column)'")
+                reader.report(
+                    place, "'latest_by' of table '\(name)' must name one of its timestamp columns; found '\(column)'")
             }
         }
         return TableSpecification(
@@ -88,7 +93,8 @@ extension TopologyLoader {
             if let value = Int(number), value > 0, value <= (64 << 30) / factor { return value * factor }
             break
         }
-        reader.report(node, "'\(node.path)' must be a size from 1 byte to 64GiB such as 268435456 or 256MiB; found '\(text)'")
+        reader.report(
+            node, "'\(node.path)' must be a size from 1 byte to 64GiB such as 268435456 or 256MiB; found '\(text)'")
         return nil
     }
 
@@ -101,12 +107,14 @@ extension TopologyLoader {
         for (name, value, keyLocation) in entries {
             guard isIdentifier(name) else {
                 reader.report(
-                    keyLocation, "lookup name '\(name)' must start with a letter or '_' and contain only letters, digits and '_'")
+                    keyLocation,
+                    "lookup name '\(name)' must start with a letter or '_' and contain only letters, digits and '_'")
                 continue
             }
             guard let settings = reader.mapping(value, known: ["table", "key", "on_miss"], required: ["table", "key"])
             else { continue }
-            var lookup = LookupSpecification(name: name, table: "", keyField: "", onMiss: .null, location: value.location)
+            var lookup = LookupSpecification(
+                name: name, table: "", keyField: "", onMiss: .nulls, location: value.location)
             for (setting, child) in settings {
                 switch setting {
                 case "table":
@@ -124,7 +132,8 @@ extension TopologyLoader {
                     if let specification = source.field(named: field) {
                         if specification.type != .string && specification.type != .int {
                             reader.report(
-                                child, "lookup '\(name)' is keyed by '\(field)', a \(specification.type.rawValue) field; "
+                                child,
+                                "lookup '\(name)' is keyed by '\(field)', a \(specification.type.rawValue) field; "
                                     + "keys are string or int fields")
                         }
                     } else {
@@ -135,7 +144,7 @@ extension TopologyLoader {
                             })
                     }
                     lookup.keyField = field
-                case "on_miss": lookup.onMiss = reader.choice(child, LookupSpecification.MissPolicy.self) ?? .null
+                case "on_miss": lookup.onMiss = reader.choice(child, LookupSpecification.MissPolicy.self) ?? .nulls
                 default: break
                 }
             }

@@ -89,7 +89,8 @@ public enum TopologyLoader {
             if windows.contains(where: { $0.name == lookup.name }) || source.field(named: lookup.name) != nil {
                 reader.report(
                     lookup.location,
-                    "lookup '\(lookup.name)' has the name of a window or schema field; features could not tell them apart")
+                    "lookup '\(lookup.name)' has the name of a window or schema field; features could not tell them apart"
+                )
             }
         }
         for table in tables {

@@ -11,6 +11,8 @@ public final class ReferenceTable: Sendable {
     /// Changes applied, and changes refused because they would have taken the table over its limits.
     public let changesApplied = Atomic<Int>(0)
     public let changesRefused = Atomic<Int>(0)
+    /// Records of the table's topic that were not valid rows (counted by its feed).
+    public let recordsRejected = Atomic<Int>(0)
     /// Rows and bytes of the current snapshot, for metrics.
     public let rowCount = Atomic<Int>(0)
     public let byteCount = Atomic<Int>(0)
@@ -42,7 +44,8 @@ public final class ReferenceTable: Sendable {
             }
             for row in 0..<pending.rowCount where !deleted[row] {
                 let oldRow = old.find(hash: pending.hash(row), key: pending.key(row))
-                if let latest = layout.latestByNumber, oldRow >= 0, old.number(oldRow, latest) > pending.number(row, latest)
+                if let latest = layout.latestByNumber, oldRow >= 0,
+                    old.number(oldRow, latest) > pending.number(row, latest)
                 {
                     merged.appendCopy(of: oldRow, from: old)
                 } else {

@@ -16,6 +16,14 @@ public final class TableChanges {
 
     public var isEmpty: Bool { count == 0 }
 
+    /// Forgets every change gathered, to gather a new batch.
+    public func reset() {
+        pending.removeAll()
+        deletions.removeAll()
+        count = 0
+        pendingBytes = 0
+    }
+
     /// Puts a row under `key`; `values` writes its columns (by position among number or string columns).
     public func put(key: UnsafeRawBufferPointer, values: (TableRowWriter) -> Void) {
         let hash = KeyHash.hash(key)

@@ -102,7 +102,11 @@ public enum TableFileLoader {
             guard let column = columns[position], !cell.isEmpty else { continue }
             json.key(layout.columns[column].name)
             cell.withUnsafeBytes { bytes in
-                if !layout.isString[column], isBareJSONScalar(cell) { json.rawValue(bytes) } else { json.string(utf8: bytes) }
+                if !layout.isString[column], isBareJSONScalar(cell) {
+                    json.rawValue(bytes)
+                } else {
+                    json.string(utf8: bytes)
+                }
             }
         }
         json.endObject()

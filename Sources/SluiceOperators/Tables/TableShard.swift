@@ -153,5 +153,7 @@ public struct TableRowWriter {
     public func setNumber(_ column: Int, _ value: Double) { shard.setNumber(row: row, column: column, value) }
 
     /// Sets string column `column` to a copy of `bytes`.
-    public func setString(_ column: Int, _ bytes: UnsafeRawBufferPointer) { shard.setString(row: row, column: column, bytes) }
+    public func setString(_ column: Int, _ bytes: UnsafeRawBufferPointer) {
+        shard.setString(row: row, column: column, bytes)
+    }
 }

@@ -39,7 +39,9 @@ public final class TableSnapshot: Sendable {
     /// Every key and row, in no particular order (for dumps and tests).
     public func forEachRow(_ body: (UnsafeRawBufferPointer, TableRow) throws -> Void) rethrows {
         for shard in shards {
-            for row in 0..<shard.rowCount { try body(shard.key(row), TableRow(shard: .passUnretained(shard), row: row)) }
+            for row in 0..<shard.rowCount {
+                try body(shard.key(row), TableRow(shard: .passUnretained(shard), row: row))
+            }
         }
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 public import Logging
 public import SluiceCore
-import SluiceOperators
+public import SluiceOperators
 import Synchronization
 
 /// The operator chain a topology describes, ready to make one processor per partition. The same pipeline
@@ -48,16 +48,56 @@ public final class TopologyPipeline: EventProcessorFactory {
     public var featureColumnNames: [String] { featureProgram?.columnNames ?? [] }
     /// Where the feature columns start in `featureInputNames`.
     let featureColumnsStart: Int
+    /// The topology's reference tables by name: file tables already loaded, topic tables empty until a
+    /// ``TableFeed`` loads them.
+    public let tables: [String: ReferenceTable]
+    /// The tables kept current from a Kafka topic (those not loaded from a file given for them).
+    public let topicTables: [(specification: TableSpecification, table: ReferenceTable)]
+    /// The lookups bound to their tables; nil when the topology has none.
+    let lookupPlan: LookupPlan?
+    /// Hits and misses of each lookup, in topology order.
+    public var lookupCounters: [LookupCounters] { lookupPlan?.lookups.map(\.counters) ?? [] }
 
-    /// Compiles `topology`; fails only if a field path cannot be decoded (the loader checks paths already).
-    public convenience init(topology: Topology) throws {
-        try self.init(topology: topology, adaptShadow: { $0 })
+    /// Compiles `topology` and loads its file tables; `tableFiles` (table name → CSV or JSON Lines path) loads
+    /// topic tables from files instead, so offline runs (`sluice replay`, `sluice features`) join exactly what a
+    /// dump of the topic holds. Fails with the place and reason when a field path, a feature or a table file is
+    /// wrong.
+    public convenience init(topology: Topology, tableFiles: [String: String] = [:]) throws {
+        try self.init(topology: topology, tableFiles: tableFiles, adaptShadow: { $0 })
     }
 
     /// Compiles `topology`, passing each shadow's binding through `adaptShadow` (tests use it to make a shadow
     /// slow or broken on purpose).
-    init(topology: Topology, adaptShadow: (ModelBinding) throws -> ModelBinding) throws {
+    init(
+        topology: Topology, tableFiles: [String: String] = [:], adaptShadow: (ModelBinding) throws -> ModelBinding
+    ) throws {
         self.topology = topology
+        var tables: [String: ReferenceTable] = [:]
+        var topicTables: [(TableSpecification, ReferenceTable)] = []
+        var tableProblems: [TopologyDiagnostic] = []
+        for specification in topology.tables {
+            let table = ReferenceTable(layout: TableLayout(specification))
+            tables[specification.name] = table
+            let file: String? =
+                if case .file(let path) = specification.origin { path } else { tableFiles[specification.name] }
+            if let file {
+                do {
+                    _ = try TableFileLoader.load(file, into: table)
+                } catch {
+                    tableProblems.append(TopologyDiagnostic(specification.location, error.description))
+                }
+            } else {
+                topicTables.append((specification, table))
+            }
+        }
+        for name in tableFiles.keys where tables[name] == nil {
+            tableProblems.append(
+                TopologyDiagnostic(
+                    FileLocation(file: topology.file, line: 1, column: 1),
+                    "a file is given for table '\(name)', but the topology declares no such table"))
+        }
+        self.tables = tables
+        self.topicTables = topicTables
         let source = topology.source
         decoder = EventDecoder(
             paths: try source.fields.map { try FieldPath(parsing: $0.path) },
@@ -92,12 +132,16 @@ public final class TopologyPipeline: EventProcessorFactory {
         let windowOutputs =
             plan?.outputNames
             ?? topology.windows.flatMap { window in window.aggregates.map { "\(window.name).\($0.name)" } }
+        var symbols = ExpressionSymbolTable(schema: topology.source.fields, windowOutputs: windowOutputs)
+        let lookups = LookupPlan(topology: topology, tables: tables, symbols: &symbols)
+        lookupPlan = lookups.lookups.isEmpty ? nil : lookups
         var program: FeatureProgram?
         do {
-            program = try Self.compileFeatures(topology, windowOutputs: windowOutputs)
+            program = try Self.compileFeatures(topology, symbols: symbols)
         } catch let error as TopologyError {
             problems += error.diagnostics
         }
+        problems += tableProblems
         guard problems.isEmpty else {
             throw TopologyError(
                 problems.sorted { ($0.location.line, $0.location.column) < ($1.location.line, $1.location.column) })
@@ -122,11 +166,10 @@ public final class TopologyPipeline: EventProcessorFactory {
         eventTimeFieldIndex = source.eventTimeField.flatMap { name in source.fields.firstIndex { $0.name == name } }
     }
 
-    /// Compiles the topology's features over its schema fields and window outputs; problems are reported at their
+    /// Compiles the topology's features over its schema fields, window outputs and lookup columns; problems are reported at their
     /// place in the topology file.
-    static func compileFeatures(_ topology: Topology, windowOutputs: [String]) throws -> FeatureProgram? {
+    static func compileFeatures(_ topology: Topology, symbols: ExpressionSymbolTable) throws -> FeatureProgram? {
         guard !topology.features.isEmpty else { return nil }
-        let symbols = ExpressionSymbolTable(schema: topology.source.fields, windowOutputs: windowOutputs)
         let definitions = topology.features.map { FeatureDefinition($0.name, $0.expression, location: $0.location) }
         do {
             return try FeatureProgram(features: definitions, symbols: symbols)
@@ -166,7 +209,12 @@ public final class TopologyPipeline: EventProcessorFactory {
     }
 
     /// Every topic the pipeline reads or writes, for creating them on an embedded cluster.
-    public var topics: [String] { [topology.source.topic] + sinks.map(\.topic) + sideSinks.map(\.topic) }
+    public var topics: [String] {
+        [topology.source.topic] + sinks.map(\.topic) + sideSinks.map(\.topic)
+            + topicTables.compactMap {
+                if case .topic(let topic) = $0.specification.origin { topic } else { nil }
+            }
+    }
 
     /// Starts the shadows (and monitoring) with `writer` for their records. Until this is called, lanes hand
     /// them nothing. `inline` runs them on the caller's thread without skipping, for deterministic replay.

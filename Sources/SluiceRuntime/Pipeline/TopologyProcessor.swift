@@ -43,6 +43,8 @@ class TopologyProcessor: EventProcessor {
     private let sideBatch: ScoredBatchBuilder?
     private let sideOutputs: SideOutputs?
     private var idScratch: [UInt8] = []
+    /// The lane's table snapshots and the current event's rows; nil without lookups.
+    private let lookups: LaneLookups?
 
     init(pipeline: TopologyPipeline) throws {
         self.pipeline = pipeline
@@ -61,6 +63,7 @@ class TopologyProcessor: EventProcessor {
         inputVector = .allocate(capacity: max(pipeline.featureInputNames.count, 1))
         inputVector.initialize(repeating: .nan)
         featureEvaluator = pipeline.featureProgram?.makeEvaluator()
+        lookups = pipeline.lookupPlan.map(LaneLookups.init)
         readsInputs = (pipeline.primary != nil && pipeline.predictionsSink != nil) || pipeline.featureInputsSink != nil
         wallClock = currentWallClock()
     }
@@ -93,6 +96,9 @@ class TopologyProcessor: EventProcessor {
         fields.source = record.source
         fields.key = eventKey(record)
         fields.eventTime = pipeline.eventTimeFieldIndex.map { fields.integer($0) } ?? record.timestamp ?? wallClock
+        if let lookups, let missed = lookups.resolve(fields) {
+            return try deadLetter(lookupMissRejection(missed, lookups), record, emitter)
+        }
         if let windows {
             let result = windows.process(fields)
             if result.isLate || result.isTimeOutOfRange, let rejection = lateRejection(result, windows) {
@@ -136,6 +142,7 @@ class TopologyProcessor: EventProcessor {
     }
 
     private func publishCounts() {
+        lookups?.publishCounts()
         if validSinceTick > 0 {
             pipeline.metrics.validEvents.add(validSinceTick, ordering: .relaxed)
             validSinceTick = 0
@@ -158,11 +165,35 @@ class TopologyProcessor: EventProcessor {
         for index in 0..<fieldCount { inputVector[index] = fields.number(index) }
         let windowOutputs = windows?.engine.outputValues ?? UnsafeBufferPointer(start: nil, count: 0)
         for index in windowOutputs.indices { inputVector[fieldCount + index] = windowOutputs[index] }
-        if let featureEvaluator {
+        guard let featureEvaluator else { return }
+        let columns = UnsafeMutableBufferPointer(rebasing: inputVector[pipeline.featureColumnsStart...])
+        if let lookups {
             featureEvaluator.evaluate(
-                EventExpressionInputs(fields: fields, windowOutputs: windowOutputs),
-                into: UnsafeMutableBufferPointer(rebasing: inputVector[pipeline.featureColumnsStart...]))
+                LaneExpressionInputs(
+                    fields: fields, windowOutputs: windowOutputs, rows: lookups.rows, slots: lookups.slots),
+                into: columns)
+        } else {
+            featureEvaluator.evaluate(
+                EventExpressionInputs(fields: fields, windowOutputs: windowOutputs), into: columns)
         }
+    }
+
+    /// Why an event whose lookup `index` missed (with `on_miss: dead_letter`) is dead-lettered.
+    private func lookupMissRejection(_ index: Int, _ lookups: LaneLookups) -> EventRejection {
+        let lookup = lookups.plan.lookups[index]
+        let field = lookup.specification.keyField
+        let key: String
+        if !fields.isPresent(lookup.keyField) {
+            key = "no value"
+        } else if lookup.keyIsString {
+            key = "'\(String(decoding: fields.stringBytes(lookup.keyField), as: UTF8.self))'"
+        } else {
+            key = "\(fields.integer(lookup.keyField))"
+        }
+        return EventRejection(
+            .lookupMiss, field: field,
+            message: "lookup '\(lookup.specification.name)' found no row of table '\(lookup.specification.table)' "
+                + "for \(field) \(key)")
     }
 
     /// Scores the event with the primary model (taking up a new version between events) and writes the prediction.

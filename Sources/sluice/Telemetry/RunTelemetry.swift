@@ -31,6 +31,7 @@ final class RunTelemetry: @unchecked Sendable {
             case .running where runtime.isReady: .ready
             case .running: .notReady(reason: "waiting for partitions: the consumer group has not assigned any yet")
             case .failed(let reason): .notReady(reason: "the pipeline failed: \(reason)")
+            case .idle: .notReady(reason: "starting: reading reference tables from their topics")
             default: .notReady(reason: "the pipeline is \(runtime.currentState)")
             }
         }
@@ -68,7 +69,11 @@ final class RunTelemetry: @unchecked Sendable {
         try server.start()
         timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "sluice.telemetry.sampler"))
         timer.schedule(deadline: .now() + .seconds(1), repeating: .seconds(1))
-        timer.setEventHandler { sampler.sample() }
+        let tableSampler = TableMetricsSampler(metrics: TableMetrics(registry: metrics.registry), pipeline: pipeline)
+        timer.setEventHandler {
+            sampler.sample()
+            tableSampler.sample()
+        }
         timer.resume()
     }
 

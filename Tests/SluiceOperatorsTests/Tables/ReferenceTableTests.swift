@@ -33,7 +33,9 @@ private func row(_ table: ReferenceTable, _ key: String) -> (Double, String?, Do
     return Array(key.utf8).withUnsafeBytes { bytes in
         snapshot.find(bytes).map { row in
             let layout = table.layout
-            let (tier, label, ts) = (layout.column(named: "tier")!, layout.column(named: "label")!, layout.column(named: "ts")!)
+            let (tier, label, ts) = (
+                layout.column(named: "tier")!, layout.column(named: "label")!, layout.column(named: "ts")!
+            )
             return (
                 row.number(layout.storageIndex[tier]),
                 row.string(layout.storageIndex[label]).map { String(decoding: $0, as: UTF8.self) },
@@ -65,7 +67,8 @@ private func row(_ table: ReferenceTable, _ key: String) -> (Double, String?, Do
                 let tier = Double(Int.random(in: 0..<10, using: &random))
                 let label: String? = Bool.random(using: &random) ? "label \(tier)" : nil
                 let ts = Double(Int.random(in: 0..<1_000_000, using: &random))
-                let json = "{\"mcc\":\"\(key)\",\"tier\":\(Int(tier)),\(label.map { "\"label\":\"\($0)\"," } ?? "")\"ts\":\(Int(ts))}"
+                let json =
+                    "{\"mcc\":\"\(key)\",\"tier\":\(Int(tier)),\(label.map { "\"label\":\"\($0)\"," } ?? "")\"ts\":\(Int(ts))}"
                 let problem = Array(json.utf8).withUnsafeBytes { reader.put($0, into: changes, wallClock: 0) }
                 #expect(problem == nil)
                 if latest, let existing = batch[key], existing.2 > ts { continue }
@@ -118,7 +121,8 @@ private func row(_ table: ReferenceTable, _ key: String) -> (Double, String?, Do
             "\(error)".contains("bad.csv line 3") && "\(error)".contains("tier")
         }
         let big = directory.appendingPathComponent("big.jsonl")
-        try (0..<50).map { "{\"mcc\":\"\($0)\"}" }.joined(separator: "\n").write(to: big, atomically: true, encoding: .utf8)
+        try (0..<50).map { "{\"mcc\":\"\($0)\"}" }.joined(separator: "\n").write(
+            to: big, atomically: true, encoding: .utf8)
         #expect {
             _ = try TableFileLoader.load(big.path, into: ReferenceTable(layout: layout(maxRows: 10)))
         } throws: { error in
