@@ -68,6 +68,12 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "With --model: seconds to spend measuring.")
     var modelSeconds: Double = 10
 
+    @Flag(help: "Skip the lookups run (two reference-table lookups per event) and the table load.")
+    var skipLookups = false
+
+    @Option(help: "Rows of the card table the lookups run loads and joins (the events use --keys of them).")
+    var tableRows: Int = 1_000_000
+
     @Flag(help: "Skip the runs of the demo topology (every stage on).")
     var skipDemo = false
 
@@ -163,6 +169,43 @@ struct BenchCommand: ParsableCommand {
                     let valid = pipeline.metrics.validEvents.load(ordering: .relaxed)
                     guard valid == events else {
                         throw BenchmarkError("decode + validate accepted \(valid) of \(events) synthetic events")
+                    }
+                    return result.eventsPerSecond
+                })
+        }
+
+        var tableLoad: LookupBenchmark.Load?
+        if !skipLookups {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "sluice-bench-tables-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            printError("writing a \(tableRows)-row card table...")
+            let paths = try LookupBenchmark.writeTables(directory: directory, cardRows: max(tableRows, keys))
+            let topologyOf = { (output: String) in
+                try LookupBenchmark.topology(
+                    input: input, output: output, deadLetters: output + "-dlq", cards: paths.cards,
+                    merchants: paths.merchants, cardRows: max(self.tableRows, self.keys))
+            }
+            tableLoad = try LookupBenchmark.measureLoad(topology: try topologyOf("bench-lookups"))
+            if let load = tableLoad {
+                printError(
+                    String(
+                        format: "  loaded %d rows in %.2f s; table %.1f MiB, resident memory +%.1f MiB", load.rows,
+                        load.seconds, Double(load.tableBytes) / 1_048_576, Double(load.residentGrowthBytes) / 1_048_576)
+                )
+            }
+            runs.append(
+                BenchmarkRun(name: "decode + validate + 2 lookups + 4 features (feature inputs written)") { round in
+                    let output = "bench-lookups-\(round)"
+                    try cluster.createTopic(output, partitions: partitions)
+                    try cluster.createTopic(output + "-dlq", partitions: partitions)
+                    let pipeline = try TopologyPipeline(topology: try topologyOf(output))
+                    let result = try PipelineBenchmark.throughput(
+                        bootstrapServers: bootstrap, input: input, partitions: partitions, expected: events,
+                        processors: pipeline)
+                    let hits = pipeline.lookupCounters.map { $0.hits.load(ordering: .relaxed) }
+                    guard hits.allSatisfy({ $0 == events }) else {
+                        throw BenchmarkError("the lookups found \(hits) rows for \(events) events")
                     }
                     return result.eventsPerSecond
                 })
@@ -278,6 +321,13 @@ struct BenchCommand: ParsableCommand {
                 "\n\n"
                 + latencyTable(
                     "End-to-end latency of the demo topology (every stage) at \(rate) events/s", demoLatency)
+        }
+        if let load = tableLoad {
+            text += String(
+                format: "\n\nReference table load: %d rows (CSV, 4 columns) in %.2f s (%.0f rows/s); the table holds "
+                    + "%.1f MiB by its own accounting (%.0f bytes per row); resident memory grew by %.1f MiB.",
+                load.rows, load.seconds, Double(load.rows) / load.seconds, Double(load.tableBytes) / 1_048_576,
+                Double(load.tableBytes) / Double(max(load.rows, 1)), Double(load.residentGrowthBytes) / 1_048_576)
         }
         if let restore = restores.sorted(by: { $0.seconds < $1.seconds }).dropFirst(restores.count / 2).first {
             text += String(
