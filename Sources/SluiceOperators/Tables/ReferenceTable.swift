@@ -30,7 +30,8 @@ public final class ReferenceTable: Sendable {
 
     /// Applies `changes` as one new snapshot. If the result would hold more rows or bytes than the table's
     /// limits, nothing changes, the changes are counted as refused and the error says by how much. With
-    /// `replacing`, the changes replace the whole table (a reload). One writer at a time.
+    /// `replacing`, the changes replace the whole table (a reload). One writer at a time; `changes` may not be
+    /// added to afterwards (their shards may now be the table's) until ``TableChanges/reset()``.
     public func apply(_ changes: TableChanges, replacing: Bool = false) throws(TableError) {
         guard !changes.isEmpty || replacing else { return }
         let base = replacing ? TableSnapshot(empty: layout) : snapshot()
@@ -38,6 +39,11 @@ public final class ReferenceTable: Sendable {
         for (index, pending) in changes.pending {
             let deleted = changes.deletions[index]!
             let old = base.shards[index]
+            if old.rowCount == 0, !deleted.contains(true) {
+                // A shard that was empty (a first load) takes the pending rows as they are, without a copy.
+                shards[index] = pending
+                continue
+            }
             let merged = TableShard(numberWidth: layout.numberWidth, stringWidth: layout.stringWidth)
             for row in 0..<old.rowCount where pending.find(hash: old.hash(row), key: old.key(row)) < 0 {
                 merged.appendCopy(of: row, from: old)

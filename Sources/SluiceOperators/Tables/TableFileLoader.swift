@@ -19,7 +19,7 @@ public enum TableFileLoader {
         let layout = table.layout
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
         } catch {
             throw TableError("table '\(layout.name)': cannot read '\(path)': \(error.localizedDescription)")
         }
