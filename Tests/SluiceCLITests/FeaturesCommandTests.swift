@@ -100,4 +100,68 @@ import Testing
         .finish(timeout: 60)
         #expect(missing.status == 1 && missing.errors.contains("/nonexistent.json"), "\(missing.errors)")
     }
+    /// A topic table has no topic offline: `sluice features` asks for its rows with `--table`, then joins them
+    /// as `sluice run` would, misses included.
+    @Test func topicTablesAreGivenAsFilesOffline() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "features-tables-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let topology = directory.appendingPathComponent("t.yaml").path
+        try """
+        name: cli-tables
+        source:
+          topic: tx
+          event_time: ts
+          schema:
+            user:   { type: string, required: true }
+            amount: { type: double, required: true }
+            ts:     { type: timestamp, unit: ms, required: true }
+        tables:
+          last_login:
+            topic: logins
+            key: user
+            latest_by: ts
+            columns:
+              user: { type: string, required: true }
+              country: { type: string }
+              ts: { type: timestamp, unit: ms, required: true }
+        lookups:
+          login: { table: last_login, key: user }
+        features:
+          abroad: coalesce(login.country, "US") != "US"
+          age_s: login.age_ms / 1000
+        sinks:
+          dead_letter: dlq
+        """.write(toFile: topology, atomically: true, encoding: .utf8)
+        let events = directory.appendingPathComponent("e.jsonl").path
+        try """
+        {"user":"a","amount":5,"ts":1700000060000}
+        {"user":"b","amount":7,"ts":1700000010000}
+        {"user":"c","amount":9,"ts":1700000010000}
+        """.write(toFile: events, atomically: true, encoding: .utf8)
+        let logins = directory.appendingPathComponent("logins.jsonl").path
+        try """
+        {"user":"a","country":"FR","ts":1700000000000}
+        {"user":"b","country":"US","ts":1700000005000}
+        {"user":"a","country":"US","ts":1699999000000}
+        """.write(toFile: logins, atomically: true, encoding: .utf8)
+
+        let refused = try ExternalProcess(try sluiceExecutable(), ["features", topology, "--input", events]).finish(
+            timeout: 60)
+        #expect(refused.status != 0)
+        #expect(refused.errors.contains("--table last_login=FILE"), "\(refused.errors)")
+
+        let result = try ExternalProcess(
+            try sluiceExecutable(), ["features", topology, "--input", events, "--table", "last_login=\(logins)"]
+        ).finish(timeout: 60)
+        #expect(result.status == 0, "\(result.errors)")
+        let lines = result.output.split(separator: "\n").map {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] ?? [:]
+        }
+        // a: the FR login is the latest (the US one is older, though later in the file); b: US; c: no login.
+        #expect(lines.map { $0["abroad"] as? Double } == [1, 0, 0])
+        #expect(lines.map { $0["age_s"] as? Double } == [60, 5, nil])
+        #expect(lines.last?["age_s"] is NSNull)
+    }
 }
