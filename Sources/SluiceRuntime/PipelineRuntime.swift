@@ -30,6 +30,8 @@ public final class PipelineRuntime: @unchecked Sendable {
     private let factory: any EventProcessorFactory
     private let logger: Logger
     private let producer: KafkaProducer
+    /// The producer of side outputs, made by the first ``recordWriter(for:)``.
+    private let sideProducer = Mutex<KafkaProducer?>(nil)
     private let consumer: KafkaConsumer
     private let sinkTopics: [(name: String, topic: KafkaTopic)]
     private let slots: LaneSlots
@@ -108,10 +110,28 @@ public final class PipelineRuntime: @unchecked Sendable {
     /// partition that was revoked since).
     public var consumerLag: [KafkaTopicPartition: Int64] { consumer.consumerLag }
 
-    /// A writer for records that go beside the lanes (shadow records, alerts) to `sinks`, through the runtime's
-    /// producer but outside offset tracking: their delivery is counted, never waited for.
+    /// A writer for records that go beside the lanes (shadow records, alerts) to `sinks`, outside offset
+    /// tracking: their delivery is counted, never waited for. They go through a producer of their own that
+    /// lingers longer (50 ms) than the lanes' producer, so a shadow's record per event travels in few large
+    /// requests and does not queue in front of the predictions.
     public func recordWriter(for sinks: [SinkDescriptor]) throws -> any RecordWriter {
-        try ProducerRecordWriter(producer: producer, sinks: sinks, logger: logger)
+        let producer = try sideProducer.withLock { existing in
+            if let existing { return existing }
+            var settings = configuration.producer
+            settings.linger = max(settings.linger, .milliseconds(50))
+            settings.clientID += "-side"
+            let counters = self.counters
+            let made = try KafkaProducer(configuration: settings, logger: logger) { report in
+                if report.error == nil {
+                    counters.sideOutputsDelivered.add(1, ordering: .relaxed)
+                } else {
+                    counters.sideOutputsFailed.add(1, ordering: .relaxed)
+                }
+            }
+            existing = made
+            return made
+        }
+        return try ProducerRecordWriter(producer: producer, sinks: sinks, logger: logger)
     }
 
     /// Subscribes and starts the poll loop.
@@ -214,11 +234,14 @@ public final class PipelineRuntime: @unchecked Sendable {
         consumer.close()
         // Every lane output is acknowledged by now (lanes drained); what may remain are side outputs (shadow
         // records, alerts), which must not hold up or fail a shutdown.
-        do {
-            try producer.flush(timeout: .seconds(5))
-        } catch {
-            logger.warning("\(producer.outstandingMessages) side outputs undelivered at shutdown are dropped: \(error)")
-            producer.purge()
+        if let side = sideProducer.withLock({ $0 }) {
+            do {
+                try side.flush(timeout: .seconds(5))
+            } catch {
+                logger.warning("\(side.outstandingMessages) side outputs undelivered at shutdown are dropped: \(error)")
+                side.purge()
+            }
+            try? side.close(timeout: .seconds(5))
         }
         do {
             try producer.close(timeout: configuration.drainTimeout)

@@ -4,9 +4,10 @@ import SluiceModels
 import SluiceMonitoring
 import Synchronization
 
-/// One shadow model: scores the same feature vectors as the primary, on a queue of its own, compares itself
-/// with the primary, and writes a shadow record per event. Its backlog is bounded: when the shadow falls
-/// behind, whole batches are skipped for it and counted; the primary path never waits for it.
+/// One shadow model: scores the same feature vectors as the primary, on a thread of its own at the lowest
+/// scheduling priority (so it only takes CPU the lanes leave), compares itself with the primary, and writes a
+/// shadow record per event. Its backlog is bounded: when the shadow falls behind, whole batches are skipped for
+/// it and counted; the primary path never waits for it.
 final class ShadowRunner: SideConsumer, @unchecked Sendable {
     // @unchecked: `comparison`, the scratch buffers and `writerBuffer` are touched only on `queue` (or, inline,
     // on the one replay thread); the counters are atomic.
@@ -18,7 +19,7 @@ final class ShadowRunner: SideConsumer, @unchecked Sendable {
     let skipped = Atomic<Int>(0)
     /// Events scored by the shadow.
     let scored = Atomic<Int>(0)
-    private let queue: DispatchQueue?
+    private let queue: LowPriorityWorker?
     private let writer: any RecordWriter
     private var comparison: ShadowComparison
     private var rows: [Double] = []
@@ -31,10 +32,14 @@ final class ShadowRunner: SideConsumer, @unchecked Sendable {
         slot = ModelSlot(binding)
         self.capacity = capacity
         self.writer = writer
-        queue = inline ? nil : DispatchQueue(label: "sluice.shadow.\(binding.specification.name)", qos: .utility)
+        queue = inline ? nil : LowPriorityWorker(name: "sluice.shadow.\(binding.specification.name)")
         comparison = try ShadowComparison(
             configuration: ShadowComparisonConfiguration(
                 primaryModel: primaryName, shadowModel: binding.specification.name))
+    }
+
+    deinit {
+        queue?.stop()
     }
 
     /// Hands a batch to the shadow; returns at once.
@@ -54,15 +59,16 @@ final class ShadowRunner: SideConsumer, @unchecked Sendable {
     /// The live comparison with the primary; waits for the batch being scored.
     func snapshot() -> ShadowComparisonSnapshot {
         guard let queue else { return comparison.snapshot() }
-        return queue.sync { comparison.snapshot() }
+        return queue.sync { self.comparison.snapshot() }
     }
 
     /// Starts a new comparison (after a promotion changes which model is primary).
     func resetComparison(primaryName: String) throws {
-        let fresh = try ShadowComparison(
-            configuration: ShadowComparisonConfiguration(
-                primaryModel: primaryName, shadowModel: slot.current.specification.name))
-        if let queue { queue.sync { comparison = fresh } } else { comparison = fresh }
+        let configuration = ShadowComparisonConfiguration(
+            primaryModel: primaryName, shadowModel: slot.current.specification.name)
+        guard let queue else { return comparison = try ShadowComparison(configuration: configuration) }
+        // Made on the worker, which owns the comparison.
+        try queue.sync { Result { self.comparison = try ShadowComparison(configuration: configuration) } }.get()
     }
 
     private func process(_ batch: ScoredBatch) {
