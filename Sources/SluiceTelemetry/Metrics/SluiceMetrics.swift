@@ -66,7 +66,8 @@ public final class SluiceMetrics: Sendable {
             help: "Records produced to Kafka (predictions, shadow predictions, alerts, dead letters), by output topic.",
             labelNames: ["topic"])
         stageLatencyFamily = registry.histogram(
-            "sluice_stage_latency_seconds", help: "Time one event spends in a pipeline stage, in seconds.",
+            "sluice_stage_latency_seconds",
+            help: "Time one event spends in a pipeline stage, in seconds: each second's mean, once per event.",
             labelNames: ["stage"], buckets: Self.stageLatencyBuckets)
         endToEndLatency = registry.histogram(
             "sluice_end_to_end_latency_seconds",
@@ -85,7 +86,8 @@ public final class SluiceMetrics: Sendable {
         windowKeysFamily = registry.gauge(
             "sluice_window_keys", help: "Keys currently holding state in a window.", labelNames: ["window"])
         windowEvictionsFamily = registry.counter(
-            "sluice_window_evictions_total", help: "Keys evicted from a window's state (expired or over capacity).",
+            "sluice_window_evictions_total",
+            help: "Keys whose state in a window was dropped because the partition reached state.max_keys.",
             labelNames: ["window"])
         modelLatencyFamily = registry.histogram(
             "sluice_model_latency_seconds", help: "Time to score one feature vector with a model, in seconds.",
@@ -140,8 +142,8 @@ public final class SluiceMetrics: Sendable {
 
     // MARK: Latency
 
-    /// `sluice_stage_latency_seconds{stage}` (decode, validate, window, features, score, shadow, monitor,
-    /// encode): observe seconds per event, e.g. a batch's time divided by its size with `count:` the size.
+    /// `sluice_stage_latency_seconds{stage}` (decode, validate, window, features, score, produce, shadow,
+    /// monitor): observe seconds per event, e.g. a batch's time divided by its size with `count:` the size.
     public func stageLatency(stage: String) -> MetricHistogram {
         stageLatencyFamily.labels(stage)
     }
