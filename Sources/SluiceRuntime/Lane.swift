@@ -27,6 +27,8 @@ final class Lane: @unchecked Sendable {
     private var durablePosition: Int64? = nil
     private var lastFlushWallClock: Int64 = 0
     private let emitter: LaneEmitter
+    /// The end-to-end latencies of the batch being finished, before they go to `counters`.
+    private let latencies: LatencyObservations
     private let consumer: KafkaConsumer
     private let counters: RuntimeCounters
     private let failure: RuntimeFailure
@@ -50,6 +52,7 @@ final class Lane: @unchecked Sendable {
         self.counters = counters
         self.failure = failure
         emitter = LaneEmitter(producer: producer, sinks: sinks, acknowledgements: acknowledgements, slot: slot)
+        latencies = LatencyObservations(for: counters.endToEndLatency)
         // Lanes share the global pool (about one thread per core) instead of each getting a thread.
         queue = DispatchQueue(label: "sluice.lane.\(topicPartition)", target: .global(qos: .userInitiated))
     }
@@ -152,8 +155,20 @@ final class Lane: @unchecked Sendable {
             if let last = batch.lastOffset { processedPosition = last + 1 }
             try processor.endBatch(wallClock: wallClock, emitter: emitter)
         }
+        recordLatencies(batch)
         counters.eventsProcessed.add(batch.count, ordering: .relaxed)
         storeCompleted()
+    }
+
+    /// Adds, for each message of `batch` with a timestamp, the time from that timestamp to now — every output of
+    /// the batch is with the producer — to the end-to-end latency histogram.
+    private func recordLatencies(_ batch: KafkaMessageBatch) {
+        let now = Int64(Date().timeIntervalSince1970 * 1e6)
+        for message in batch {
+            guard let timestamp = message.timestamp?.milliseconds else { continue }
+            latencies.record(microseconds: Int(truncatingIfNeeded: now &- timestamp &* 1000))
+        }
+        counters.endToEndLatency.add(latencies)
     }
 
     /// Runs `work` with its outputs counted against a new checkpoint whose position is what the lane has

@@ -32,9 +32,16 @@ public final class RuntimeCounters: Sendable {
 
     /// Time spent restoring state, in seconds.
     public var restoreSeconds: Double { Double(restoreMicroseconds.load(ordering: .relaxed)) / 1e6 }
+
     /// Partitions assigned and revoked.
     public let partitionsAssigned = Atomic<Int>(0)
     public let partitionsRevoked = Atomic<Int>(0)
+
+    /// For each input event with a Kafka timestamp, the time from that timestamp to the end of the lane batch that
+    /// handed all its outputs to the producer (the wall clock then, minus the timestamp). Lanes add a batch at a
+    /// time.
+    public let endToEndLatency = LatencyHistogram()
+
 
     public init() {}
 }

@@ -20,7 +20,9 @@ public final class SluiceMetrics: Sendable {
         0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1,
     ]
 
-    /// Upper bounds for end-to-end latency (event consumed → outputs acknowledged), in seconds: 100 µs to 10 s.
+    /// Upper bounds for end-to-end latency (an input event's Kafka timestamp → its outputs handed to the producer),
+    /// in seconds: 100 µs to 10 s. The runtime's lanes bucket with the same bounds
+    /// (`LatencyHistogram.endToEndUpperBounds`).
     public static let endToEndLatencyBuckets: [Double] = [
         0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
     ]
@@ -43,7 +45,8 @@ public final class SluiceMetrics: Sendable {
     private let driftStatisticFamily: GaugeFamily
     private let driftAlertsFamily: CounterFamily
 
-    /// Time from an event's consumption to the broker's acknowledgement of its last output, in seconds.
+    /// Time from an input event's Kafka timestamp to the end of the lane batch that handed its outputs to the
+    /// producer, in seconds.
     public let endToEndLatency: MetricHistogram
     /// Offset commits the runtime made.
     public let commits: MetricCounter
@@ -71,7 +74,7 @@ public final class SluiceMetrics: Sendable {
             labelNames: ["stage"], buckets: Self.stageLatencyBuckets)
         endToEndLatency = registry.histogram(
             "sluice_end_to_end_latency_seconds",
-            help: "Time from consuming an event to the broker acknowledging its last output, in seconds.",
+            help: "Time from an input event's Kafka timestamp to its outputs being handed to the producer, in seconds.",
             buckets: Self.endToEndLatencyBuckets
         ).labels()
         consumerLagFamily = registry.gauge(

@@ -30,6 +30,8 @@ final class MetricsSampler: Sendable {
         var stageNanoseconds: [Int]
         /// The last mean per timed event of each stage, in seconds.
         var stageMeans: [Double?]
+        var endToEndBuckets: [Int]
+        var endToEndMicroseconds = 0
         /// Per window, by index in ``PipelineMetrics/windowNames``.
         var evictions: [Int]
         var deadLetters: [String: Int] = [:]
@@ -42,11 +44,12 @@ final class MetricsSampler: Sendable {
         var producedPerSecond = 0.0
         var modelLatencyMean: Double?
 
-        init(stages: Int, windows: Int) {
+        init(stages: Int, latencyBuckets: Int, windows: Int) {
             stageEvents = Array(repeating: 0, count: stages)
             stageTimedEvents = stageEvents
             stageNanoseconds = stageEvents
             stageMeans = Array(repeating: nil, count: stages)
+            endToEndBuckets = Array(repeating: 0, count: latencyBuckets)
             evictions = Array(repeating: 0, count: windows)
         }
     }
@@ -58,7 +61,9 @@ final class MetricsSampler: Sendable {
         topic = pipeline.topology.source.topic
         previous = Mutex(
             Totals(
-                stages: PipelineStage.allCases.count, windows: pipeline.metrics.windowNames.count))
+                stages: PipelineStage.allCases.count,
+                latencyBuckets: runtime.counters.endToEndLatency.upperBounds.count + 1,
+                windows: pipeline.metrics.windowNames.count))
     }
 
     /// Adds what happened since the last sample to the metric families.
@@ -133,6 +138,15 @@ final class MetricsSampler: Sendable {
                 totals.stageTimedEvents[index] = timed
                 totals.stageNanoseconds[index] = nanoseconds
             }
+
+            // Lanes bucket every event's latency themselves; the buckets are copied as they are.
+            let endToEnd = counters.endToEndLatency.snapshot()
+            metrics.endToEndLatency.add(
+                bucketCounts: zip(endToEnd.bucketCounts, totals.endToEndBuckets).map { $0 - $1 },
+                upperBounds: counters.endToEndLatency.upperBounds,
+                sum: Double(endToEnd.sumMicroseconds - totals.endToEndMicroseconds) / 1e6)
+            totals.endToEndBuckets = endToEnd.bucketCounts
+            totals.endToEndMicroseconds = endToEnd.sumMicroseconds
 
             for partition in totals.lagPartitions where lag[partition] == nil {
                 metrics.removeConsumerLag(topic: partition.topic, partition: partition.partition)
