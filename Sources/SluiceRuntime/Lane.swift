@@ -39,7 +39,8 @@ final class Lane: @unchecked Sendable {
 
     init(
         topicPartition: KafkaTopicPartition, slot: Int, acknowledgements: LaneAcknowledgements,
-        processor: any EventProcessor, producer: KafkaProducer, sinks: [(name: String, topic: KafkaTopic)],
+        processor: any EventProcessor, producer: KafkaProducer,
+        sinks: [(name: String, topic: KafkaTopic, output: Int)],
         consumer: KafkaConsumer, counters: RuntimeCounters, failure: RuntimeFailure, drainTimeout: Duration
     ) {
         self.stateful = processor as? any StatefulEventProcessor
@@ -212,15 +213,15 @@ final class Lane: @unchecked Sendable {
 /// The emitter of one lane: sends to Kafka with the lane's slot and current checkpoint as context.
 final class LaneEmitter: OutputEmitter {
     private let producer: KafkaProducer
-    private let sinks: [(name: String, topic: KafkaTopic)]
+    private let sinks: [(name: String, topic: KafkaTopic, output: Int)]
     private let acknowledgements: LaneAcknowledgements
     private let slot: Int
     var checkpoint = 0
     var sentCount = 0
 
     init(
-        producer: KafkaProducer, sinks: [(name: String, topic: KafkaTopic)], acknowledgements: LaneAcknowledgements,
-        slot: Int
+        producer: KafkaProducer, sinks: [(name: String, topic: KafkaTopic, output: Int)],
+        acknowledgements: LaneAcknowledgements, slot: Int
     ) {
         self.producer = producer
         self.sinks = sinks
@@ -235,7 +236,7 @@ final class LaneEmitter: OutputEmitter {
         do {
             try producer.send(
                 to: sinks[sink].topic, partition: partition, key: key, value: value,
-                context: LaneSlots.context(slot: slot, checkpoint: checkpoint))
+                context: LaneSlots.context(slot: slot, checkpoint: checkpoint, output: sinks[sink].output))
             sentCount += 1
         } catch {
             acknowledgements.cancelOutput(checkpoint)

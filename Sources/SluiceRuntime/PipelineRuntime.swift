@@ -31,7 +31,7 @@ public final class PipelineRuntime: @unchecked Sendable {
     private let logger: Logger
     private let producer: KafkaProducer
     private let consumer: KafkaConsumer
-    private let sinkTopics: [(name: String, topic: KafkaTopic)]
+    private let sinkTopics: [(name: String, topic: KafkaTopic, output: Int)]
     private let slots: LaneSlots
     private let failure: RuntimeFailure
     private let state = Mutex<State>(.idle)
@@ -53,6 +53,10 @@ public final class PipelineRuntime: @unchecked Sendable {
         self.configuration = configuration
         self.factory = processors
         self.logger = logger
+        guard configuration.maxLanes <= LaneSlots.maxCount else {
+            throw KafkaError(
+                .configuration, message: "maxLanes \(configuration.maxLanes) is more than \(LaneSlots.maxCount)")
+        }
         let slots = LaneSlots(count: configuration.maxLanes, checkpointsPerLane: configuration.checkpointsPerLane)
         let failure = RuntimeFailure()
         let counters = self.counters
@@ -60,9 +64,10 @@ public final class PipelineRuntime: @unchecked Sendable {
         self.failure = failure
         producer = try KafkaProducer(configuration: configuration.producer, logger: logger) { report in
             // Side outputs (shadow records, alerts) are not tied to input offsets and never fail the pipeline.
-            if report.context == ProducerRecordWriter.untracked {
+            if ProducerRecordWriter.isUntracked(report.context) {
                 if report.error == nil {
                     counters.sideOutputsDelivered.add(1, ordering: .relaxed)
+                    counters.countDelivered(output: LaneSlots.output(of: report.context))
                 } else {
                     counters.sideOutputsFailed.add(1, ordering: .relaxed)
                 }
@@ -75,12 +80,15 @@ public final class PipelineRuntime: @unchecked Sendable {
                 failure.record("an output could not be delivered: \(error)")
             } else {
                 counters.outputsDelivered.add(1, ordering: .relaxed)
+                counters.countDelivered(output: LaneSlots.output(of: report.context))
             }
             let (slot, checkpoint) = LaneSlots.unpack(report.context)
             slots.tracker(slot)?.acknowledge(checkpoint)
         }
         let producer = self.producer
-        sinkTopics = try processors.sinks.map { ($0.name, try producer.topic($0.topic)) }
+        sinkTopics = try processors.sinks.map {
+            ($0.name, try producer.topic($0.topic), counters.outputIndex(topic: $0.topic))
+        }
         let bridge = RebalanceBridge()
         consumer = try KafkaConsumer(
             configuration: configuration.consumer,
@@ -111,7 +119,7 @@ public final class PipelineRuntime: @unchecked Sendable {
     /// A writer for records that go beside the lanes (shadow records, alerts) to `sinks`, through the runtime's
     /// producer but outside offset tracking: their delivery is counted, never waited for.
     public func recordWriter(for sinks: [SinkDescriptor]) throws -> any RecordWriter {
-        try ProducerRecordWriter(producer: producer, sinks: sinks, logger: logger)
+        try ProducerRecordWriter(producer: producer, sinks: sinks, counters: counters, logger: logger)
     }
 
     /// Subscribes and starts the poll loop.

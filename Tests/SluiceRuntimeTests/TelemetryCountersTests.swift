@@ -4,7 +4,8 @@ import Testing
 
 @testable import SluiceRuntime
 
-/// The lock-free counters lanes feed telemetry through: the end-to-end latency histogram.
+/// The lock-free counters lanes feed telemetry through: the end-to-end latency histogram and the output topic each
+/// delivery report is counted against.
 @Suite struct TelemetryCountersTests {
     /// Latencies from 0 to 20 s, log-uniform, with some negative ones (clocks apart) and some exactly on a bound.
     static func latencies(count: Int, seed: UInt64) -> [Int] {
@@ -71,5 +72,33 @@ import Testing
             }
         }
         #expect(histogram.snapshot() == LatencyHistogram.Snapshot(bucketCounts: expected, sumMicroseconds: sum))
+    }
+
+    @Test func deliveryContextsCarryTheOutputTopicBesideSlotAndCheckpoint() {
+        for slot in [0, 1, 1023, LaneSlots.maxCount - 1] {
+            for checkpoint in [0, 1, 8191, 0xFFFF_FFFF, (1 << 40) + 5] {
+                for output in [0, 7, RuntimeCounters.maxOutputTopics] {
+                    let context = LaneSlots.context(slot: slot, checkpoint: checkpoint, output: output)
+                    #expect(!ProducerRecordWriter.isUntracked(context))
+                    #expect(LaneSlots.unpack(context) == (slot, checkpoint & 0xFFFF_FFFF))
+                    #expect(LaneSlots.output(of: context) == output)
+                }
+            }
+        }
+        for output in [0, 3, RuntimeCounters.maxOutputTopics] {
+            let context = ProducerRecordWriter.context(output: output)
+            #expect(ProducerRecordWriter.isUntracked(context))
+            #expect(LaneSlots.output(of: context) == output)
+        }
+    }
+
+    @Test func deliveriesAreCountedPerOutputTopic() {
+        let counters = RuntimeCounters()
+        let scores = counters.outputIndex(topic: "scores")
+        let letters = counters.outputIndex(topic: "dead-letters")
+        #expect(counters.outputIndex(topic: "scores") == scores, "a topic named twice keeps its index")
+        for _ in 0..<5 { counters.countDelivered(output: scores) }
+        counters.countDelivered(output: letters)
+        #expect(counters.deliveredByTopic == ["scores": 5, "dead-letters": 1])
     }
 }

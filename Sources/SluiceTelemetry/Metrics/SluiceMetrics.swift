@@ -66,7 +66,7 @@ public final class SluiceMetrics: Sendable {
             labelNames: ["topic"])
         eventsProducedFamily = registry.counter(
             "sluice_events_produced_total",
-            help: "Records produced to Kafka (predictions, shadow predictions, alerts, dead letters), by output topic.",
+            help: "Records produced to Kafka and acknowledged by the broker, by output topic.",
             labelNames: ["topic"])
         stageLatencyFamily = registry.histogram(
             "sluice_stage_latency_seconds",
@@ -133,7 +133,7 @@ public final class SluiceMetrics: Sendable {
         eventsConsumedFamily.labels(topic)
     }
 
-    /// `sluice_events_produced_total{topic}`: add the records produced to `topic`, once per batch.
+    /// `sluice_events_produced_total{topic}`: add the records the broker acknowledged for `topic`.
     public func eventsProduced(topic: String) -> MetricCounter {
         eventsProducedFamily.labels(topic)
     }

@@ -24,6 +24,7 @@ final class MetricsSampler: Sendable {
         var rebalances = 0
         var predictions = 0
         var scoringNanoseconds = 0
+        var producedByTopic: [String: Int] = [:]
         /// Per ``PipelineStage``, by raw value.
         var stageEvents: [Int]
         var stageTimedEvents: [Int]
@@ -83,11 +84,13 @@ final class MetricsSampler: Sendable {
             totals.consumedPerSecond = Double(consumed - totals.consumed) / elapsed
             totals.consumed = consumed
 
-            // Outputs are counted per process, not per topic: the runtime acknowledges them together.
+            // Records count as produced when the broker acknowledges them, per output topic.
+            for (topic, count) in counters.deliveredByTopic {
+                metrics.eventsProduced(topic: topic).increment(by: count - totals.producedByTopic[topic, default: 0])
+                totals.producedByTopic[topic] = count
+            }
             let delivered = counters.outputsDelivered.load(ordering: .relaxed)
             let sideDelivered = counters.sideOutputsDelivered.load(ordering: .relaxed)
-            metrics.eventsProduced(topic: "pipeline-outputs").increment(by: delivered - totals.delivered)
-            metrics.eventsProduced(topic: "side-outputs").increment(by: sideDelivered - totals.sideDelivered)
             totals.producedPerSecond =
                 Double(delivered - totals.delivered + sideDelivered - totals.sideDelivered) / elapsed
             totals.delivered = delivered
