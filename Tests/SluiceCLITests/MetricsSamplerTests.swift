@@ -124,6 +124,12 @@ import Testing
         return count
     }
 
+    /// The sampler copies the lanes' buckets one for one only if both sides have the same bounds.
+    @Test func lanesBucketEndToEndLatencyWithTheExportedBounds() {
+        #expect(LatencyHistogram.endToEndUpperBounds == SluiceMetrics.endToEndLatencyBuckets)
+        #expect(LatencyHistogram().upperMicroseconds.map { Double($0) / 1e6 } == SluiceMetrics.endToEndLatencyBuckets)
+    }
+
     @Test func metricsOfARunningTopologyMatchWhatItDid() throws {
         let suffix = UUID().uuidString.prefix(8).lowercased()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("feed-\(suffix)")
