@@ -101,7 +101,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictness),
-        .testTarget(name: "SluiceCLITests", dependencies: ["sluice", "SluiceKafka"], swiftSettings: strictness),
+        .testTarget(
+            name: "SluiceCLITests",
+            dependencies: [
+                "sluice", "SluiceKafka", "SluiceCore", "SluiceRuntime", "SluiceMonitoring", "SluiceTelemetry",
+            ],
+            swiftSettings: strictness),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -27,6 +27,8 @@ final class Lane: @unchecked Sendable {
     private var durablePosition: Int64? = nil
     private var lastFlushWallClock: Int64 = 0
     private let emitter: LaneEmitter
+    /// The end-to-end latencies of the batch being finished, before they go to `counters`.
+    private let latencies: LatencyObservations
     private let consumer: KafkaConsumer
     private let counters: RuntimeCounters
     private let failure: RuntimeFailure
@@ -37,7 +39,8 @@ final class Lane: @unchecked Sendable {
 
     init(
         topicPartition: KafkaTopicPartition, slot: Int, acknowledgements: LaneAcknowledgements,
-        processor: any EventProcessor, producer: KafkaProducer, sinks: [(name: String, topic: KafkaTopic)],
+        processor: any EventProcessor, producer: KafkaProducer,
+        sinks: [(name: String, topic: KafkaTopic, output: Int)],
         consumer: KafkaConsumer, counters: RuntimeCounters, failure: RuntimeFailure, drainTimeout: Duration
     ) {
         self.stateful = processor as? any StatefulEventProcessor
@@ -50,6 +53,7 @@ final class Lane: @unchecked Sendable {
         self.counters = counters
         self.failure = failure
         emitter = LaneEmitter(producer: producer, sinks: sinks, acknowledgements: acknowledgements, slot: slot)
+        latencies = LatencyObservations(for: counters.endToEndLatency)
         // Lanes share the global pool (about one thread per core) instead of each getting a thread.
         queue = DispatchQueue(label: "sluice.lane.\(topicPartition)", target: .global(qos: .userInitiated))
     }
@@ -152,8 +156,20 @@ final class Lane: @unchecked Sendable {
             if let last = batch.lastOffset { processedPosition = last + 1 }
             try processor.endBatch(wallClock: wallClock, emitter: emitter)
         }
+        recordLatencies(batch)
         counters.eventsProcessed.add(batch.count, ordering: .relaxed)
         storeCompleted()
+    }
+
+    /// Adds, for each message of `batch` with a timestamp, the time from that timestamp to now — every output of
+    /// the batch is with the producer — to the end-to-end latency histogram.
+    private func recordLatencies(_ batch: KafkaMessageBatch) {
+        let now = Int64(Date().timeIntervalSince1970 * 1e6)
+        for message in batch {
+            guard let timestamp = message.timestamp?.milliseconds else { continue }
+            latencies.record(microseconds: Int(truncatingIfNeeded: now &- timestamp &* 1000))
+        }
+        counters.endToEndLatency.add(latencies)
     }
 
     /// Runs `work` with its outputs counted against a new checkpoint whose position is what the lane has
@@ -197,15 +213,15 @@ final class Lane: @unchecked Sendable {
 /// The emitter of one lane: sends to Kafka with the lane's slot and current checkpoint as context.
 final class LaneEmitter: OutputEmitter {
     private let producer: KafkaProducer
-    private let sinks: [(name: String, topic: KafkaTopic)]
+    private let sinks: [(name: String, topic: KafkaTopic, output: Int)]
     private let acknowledgements: LaneAcknowledgements
     private let slot: Int
     var checkpoint = 0
     var sentCount = 0
 
     init(
-        producer: KafkaProducer, sinks: [(name: String, topic: KafkaTopic)], acknowledgements: LaneAcknowledgements,
-        slot: Int
+        producer: KafkaProducer, sinks: [(name: String, topic: KafkaTopic, output: Int)],
+        acknowledgements: LaneAcknowledgements, slot: Int
     ) {
         self.producer = producer
         self.sinks = sinks
@@ -220,7 +236,7 @@ final class LaneEmitter: OutputEmitter {
         do {
             try producer.send(
                 to: sinks[sink].topic, partition: partition, key: key, value: value,
-                context: LaneSlots.context(slot: slot, checkpoint: checkpoint))
+                context: LaneSlots.context(slot: slot, checkpoint: checkpoint, output: sinks[sink].output))
             sentCount += 1
         } catch {
             acknowledgements.cancelOutput(checkpoint)

@@ -48,15 +48,27 @@ final class LaneSlots: @unchecked Sendable {
         slot < count ? trackers[slot] : nil
     }
 
-    /// Packs a slot and a checkpoint number into a delivery context.
+    /// Most slots a delivery context can name.
+    static let maxCount = 1 << 16
+
+    /// Packs a lane output's delivery context: its output topic's index (``RuntimeCounters``) in bits 48–62, the
+    /// slot in bits 32–47 and the checkpoint number in bits 0–31. Bit 63 stays clear: set, it marks a side output
+    /// (``ProducerRecordWriter``), which carries its output index in the same bits.
     @inline(__always)
-    static func context(slot: Int, checkpoint: Int) -> UInt64 {
-        UInt64(slot) << 32 | UInt64(truncatingIfNeeded: checkpoint) & 0xFFFF_FFFF
+    static func context(slot: Int, checkpoint: Int, output: Int) -> UInt64 {
+        (UInt64(truncatingIfNeeded: output) & 0x7FFF) << 48 | (UInt64(truncatingIfNeeded: slot) & 0xFFFF) << 32
+            | UInt64(truncatingIfNeeded: checkpoint) & 0xFFFF_FFFF
     }
 
-    /// Unpacks a delivery context.
+    /// Unpacks a lane output's delivery context.
     @inline(__always)
     static func unpack(_ context: UInt64) -> (slot: Int, checkpoint: Int) {
-        (Int(context >> 32), Int(context & 0xFFFF_FFFF))
+        (Int((context >> 32) & 0xFFFF), Int(context & 0xFFFF_FFFF))
+    }
+
+    /// The output topic's index in any delivery context, lane or side.
+    @inline(__always)
+    static func output(of context: UInt64) -> Int {
+        Int((context >> 48) & 0x7FFF)
     }
 }

@@ -33,7 +33,7 @@ public final class PipelineRuntime: @unchecked Sendable {
     /// The producer of side outputs, made by the first ``recordWriter(for:)``.
     private let sideProducer = Mutex<KafkaProducer?>(nil)
     private let consumer: KafkaConsumer
-    private let sinkTopics: [(name: String, topic: KafkaTopic)]
+    private let sinkTopics: [(name: String, topic: KafkaTopic, output: Int)]
     private let slots: LaneSlots
     private let failure: RuntimeFailure
     private let state = Mutex<State>(.idle)
@@ -55,6 +55,10 @@ public final class PipelineRuntime: @unchecked Sendable {
         self.configuration = configuration
         self.factory = processors
         self.logger = logger
+        guard configuration.maxLanes <= LaneSlots.maxCount else {
+            throw KafkaError(
+                .configuration, message: "maxLanes \(configuration.maxLanes) is more than \(LaneSlots.maxCount)")
+        }
         let slots = LaneSlots(count: configuration.maxLanes, checkpointsPerLane: configuration.checkpointsPerLane)
         let failure = RuntimeFailure()
         let counters = self.counters
@@ -62,9 +66,10 @@ public final class PipelineRuntime: @unchecked Sendable {
         self.failure = failure
         producer = try KafkaProducer(configuration: configuration.producer, logger: logger) { report in
             // Side outputs (shadow records, alerts) are not tied to input offsets and never fail the pipeline.
-            if report.context == ProducerRecordWriter.untracked {
+            if ProducerRecordWriter.isUntracked(report.context) {
                 if report.error == nil {
                     counters.sideOutputsDelivered.add(1, ordering: .relaxed)
+                    counters.countDelivered(output: LaneSlots.output(of: report.context))
                 } else {
                     counters.sideOutputsFailed.add(1, ordering: .relaxed)
                 }
@@ -77,12 +82,15 @@ public final class PipelineRuntime: @unchecked Sendable {
                 failure.record("an output could not be delivered: \(error)")
             } else {
                 counters.outputsDelivered.add(1, ordering: .relaxed)
+                counters.countDelivered(output: LaneSlots.output(of: report.context))
             }
             let (slot, checkpoint) = LaneSlots.unpack(report.context)
             slots.tracker(slot)?.acknowledge(checkpoint)
         }
         let producer = self.producer
-        sinkTopics = try processors.sinks.map { ($0.name, try producer.topic($0.topic)) }
+        sinkTopics = try processors.sinks.map {
+            ($0.name, try producer.topic($0.topic), counters.outputIndex(topic: $0.topic))
+        }
         let bridge = RebalanceBridge()
         consumer = try KafkaConsumer(
             configuration: configuration.consumer,
@@ -124,6 +132,7 @@ public final class PipelineRuntime: @unchecked Sendable {
             let made = try KafkaProducer(configuration: settings, logger: logger) { report in
                 if report.error == nil {
                     counters.sideOutputsDelivered.add(1, ordering: .relaxed)
+                    counters.countDelivered(output: LaneSlots.output(of: report.context))
                 } else {
                     counters.sideOutputsFailed.add(1, ordering: .relaxed)
                 }
@@ -131,7 +140,7 @@ public final class PipelineRuntime: @unchecked Sendable {
             existing = made
             return made
         }
-        return try ProducerRecordWriter(producer: producer, sinks: sinks, logger: logger)
+        return try ProducerRecordWriter(producer: producer, sinks: sinks, counters: counters, logger: logger)
     }
 
     /// Subscribes and starts the poll loop.

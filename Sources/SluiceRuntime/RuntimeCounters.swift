@@ -32,9 +32,48 @@ public final class RuntimeCounters: Sendable {
 
     /// Time spent restoring state, in seconds.
     public var restoreSeconds: Double { Double(restoreMicroseconds.load(ordering: .relaxed)) / 1e6 }
+
     /// Partitions assigned and revoked.
     public let partitionsAssigned = Atomic<Int>(0)
     public let partitionsRevoked = Atomic<Int>(0)
+
+    /// For each input event with a Kafka timestamp, the time from that timestamp to the end of the lane batch that
+    /// handed all its outputs to the producer (the wall clock then, minus the timestamp). Lanes add a batch at a
+    /// time.
+    public let endToEndLatency = LatencyHistogram()
+
+    /// Most output topics counted apart in ``deliveredByTopic``; outputs to more are not counted there.
+    static let maxOutputTopics = 256
+    /// Records acknowledged per output topic, by index in `outputTopics`; the last counter gathers topics beyond
+    /// `maxOutputTopics`.
+    private let deliveredByOutput = AtomicCounters(count: RuntimeCounters.maxOutputTopics + 1)
+    private let outputTopics = Mutex<[String]>([])
+
+    /// The index of `topic` among the output topics, given once per topic (when a lane's emitter or a side
+    /// writer is made); delivery reports carry it in their context.
+    func outputIndex(topic: String) -> Int {
+        outputTopics.withLock { topics in
+            if let index = topics.firstIndex(of: topic) { return index }
+            guard topics.count < Self.maxOutputTopics else { return Self.maxOutputTopics }
+            topics.append(topic)
+            return topics.count - 1
+        }
+    }
+
+    /// Counts one record the broker acknowledged, to output topic `output`.
+    @inline(__always)
+    func countDelivered(output: Int) {
+        deliveredByOutput.add(1, at: min(output, Self.maxOutputTopics))
+    }
+
+    /// Records the broker acknowledged so far, by output topic: lane outputs (predictions, dead letters, events,
+    /// windows, feature logs, changelog) and side outputs (shadow records, alerts) alike.
+    public var deliveredByTopic: [String: Int] {
+        let topics = outputTopics.withLock { $0 }
+        var result: [String: Int] = [:]
+        for (index, topic) in topics.enumerated() { result[topic] = deliveredByOutput.load(index) }
+        return result
+    }
 
     public init() {}
 }

@@ -88,6 +88,25 @@ import Testing
             }, "consumed events reach /metrics:\n\(metrics.prefix(3000))")
         #expect(
             counterValue(metrics, #"sluice_dead_letters_total{reason="wrong_type"}"#) == 10, "\(metrics.prefix(3000))")
+        // Records produced per output topic once the broker acknowledged them, stages and end-to-end latency per
+        // event: 490 valid events, 10 dead letters.
+        #expect(
+            waitFor(seconds: 30) {
+                metrics = get("\(base)/metrics")?.body ?? ""
+                return counterValue(metrics, #"sluice_events_produced_total{topic="scores"}"#) == 490
+                    && counterValue(metrics, #"sluice_events_produced_total{topic="shadow-scores"}"#) == 490
+                    && counterValue(metrics, #"sluice_events_produced_total{topic="rejected"}"#) == 10
+                    && counterValue(metrics, "sluice_end_to_end_latency_seconds_count") == 500
+                    && counterValue(metrics, #"sluice_stage_latency_seconds_count{stage="shadow"}"#) == 490
+            }, "produced records and latencies reach /metrics:\n\(metrics.prefix(6000))")
+        #expect(!metrics.contains("pipeline-outputs") && !metrics.contains("side-outputs"))
+        #expect(counterValue(metrics, #"sluice_stage_latency_seconds_count{stage="decode"}"#) == 500)
+        for stage in ["validate", "features", "score", "produce", "shadow"] {
+            #expect(
+                counterValue(metrics, #"sluice_stage_latency_seconds_count{stage="\#(stage)"}"#) == 490, "\(stage)")
+            #expect(counterValue(metrics, #"sluice_stage_latency_seconds_sum{stage="\#(stage)"}"#) ?? 0 > 0, "\(stage)")
+        }
+        #expect(counterValue(metrics, "sluice_end_to_end_latency_seconds_sum") ?? 0 > 0)
         let modelInfo = metrics.split(separator: "\n").filter { $0.hasPrefix("sluice_model_info{") }
         #expect(
             modelInfo.contains { $0.contains(#"model="reference""#) && $0.contains(#"role="primary""#) }, "\(modelInfo)"

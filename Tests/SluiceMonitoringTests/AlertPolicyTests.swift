@@ -146,7 +146,8 @@ struct DriftAlertJSONTests {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(1_024)
         alert().encodeJSON(into: &buffer)
-        let first = buffer
+        // A copy of its own: sharing the storage would make the next removeAll(keepingCapacity:) reallocate.
+        let first = buffer.map { $0 }
         let capacity = buffer.capacity
         for _ in 0..<100 {
             buffer.removeAll(keepingCapacity: true)

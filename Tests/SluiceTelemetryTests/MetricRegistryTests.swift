@@ -138,6 +138,41 @@ import Testing
         }
     }
 
+    /// Counts bucketed elsewhere (the pipeline's lock-free latency histogram) render as if each value had been
+    /// observed here: exactly with the same bounds, at the bucket holding the source bucket's bound otherwise.
+    @Test func addedBucketCountsRenderLikeTheObservationsTheyCount() throws {
+        let registry = MetricRegistry()
+        let bounds = SluiceMetrics.endToEndLatencyBuckets
+        let observed = registry.histogram("test_observed_seconds", help: "O.", buckets: bounds).labels()
+        let added = registry.histogram("test_added_seconds", help: "A.", buckets: bounds).labels()
+        var generator = SplitMix64(seed: 9)
+        let values = (0..<5_000).map { _ in pow(10, -4.5 + 5.5 * generator.nextUnit()) }
+        for value in values { observed.observe(value) }
+        // Bucketed apart, in three parts, the way the sampler copies each second's difference.
+        for part in 0..<3 {
+            var counts = [Int](repeating: 0, count: bounds.count + 1)
+            var sum = 0.0
+            for (index, value) in values.enumerated() where index % 3 == part {
+                counts[bounds.firstIndex { value <= $0 } ?? bounds.count] += 1
+                sum += value
+            }
+            added.add(bucketCounts: counts, upperBounds: bounds, sum: sum)
+        }
+        added.add(bucketCounts: [Int](repeating: 0, count: bounds.count + 1), upperBounds: bounds, sum: 0)
+        #expect(added.snapshot().bucketCounts == observed.snapshot().bucketCounts)
+        #expect(abs(added.snapshot().sum - observed.snapshot().sum) < 1e-9)
+        let parsed = try exposition(registry)
+        #expect(parsed.value("test_added_seconds_count") == Double(values.count))
+
+        // Coarser bounds: (0.001, 0.01] holds bound 0.005 of the source, (0.01, +Inf) holds 10 and the overflow.
+        let coarse = registry.histogram("test_coarse_seconds", help: "C.", buckets: [0.001, 0.01]).labels()
+        coarse.add(bucketCounts: [1, 2, 3], upperBounds: [0.0005, 0.005], sum: 1.5)
+        #expect(coarse.snapshot().bucketCounts == [1, 2, 3])
+        coarse.add(bucketCounts: [0, 4, 5], upperBounds: [0.005, 10], sum: 2)
+        #expect(coarse.snapshot().bucketCounts == [1, 2, 12])
+        #expect(coarse.snapshot().sum == 3.5)
+    }
+
     @Test func quantilesFallInTheBucketOfTheTrueQuantile() throws {
         let registry = MetricRegistry()
         let bounds = SluiceMetrics.stageLatencyBuckets

@@ -39,7 +39,7 @@ struct MetricsCostTests {
         for partition in Int32(0)..<64 {
             metrics.consumerLag(topic: "transactions", partition: partition).set(Int(partition) * 17)
         }
-        for stage in ["decode", "validate", "window", "features", "score", "shadow", "monitor", "encode"] {
+        for stage in ["decode", "validate", "window", "features", "score", "shadow", "monitor", "produce"] {
             metrics.stageLatency(stage: stage).observe(0.000_001, count: 1_000)
         }
         for model in ["fraud-v3", "fraud-v4", "fraud-lgbm-v5"] {

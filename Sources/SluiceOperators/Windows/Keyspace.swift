@@ -185,7 +185,7 @@ final class Keyspace {
 
     private func evict(_ slot: Int) {
         for window in windows {
-            window.evict(slot)
+            if window.evict(slot) { window.evictedKeys += 1 }
             window.slotFreed(slot)
         }
         evictions += 1

@@ -277,6 +277,13 @@ public final class WindowEngine {
 
     // MARK: - Statistics
 
+    /// Keys holding state in window `window` now: a stored count, cheap enough to read after every batch.
+    public func liveKeys(window: Int) -> Int { windows[window].liveKeys }
+
+    /// Keys whose state in window `window` was dropped because their keyspace reached `maxKeys`, since the engine
+    /// was made. A key evicted from a keyspace counts once for each of its windows it held state in.
+    public func evictedKeys(window: Int) -> Int { windows[window].evictedKeys }
+
     /// Counters and sizes of window `window`.
     public func statistics(window: Int) -> WindowStatistics {
         let state = windows[window]

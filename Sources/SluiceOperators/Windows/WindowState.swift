@@ -45,6 +45,8 @@ final class WindowState {
     let raw: UnsafeMutablePointer<UInt64>
 
     @exclusivity(unchecked) private(set) var liveKeys = 0
+    /// Keys whose state in this window was dropped because the keyspace was full.
+    @exclusivity(unchecked) var evictedKeys = 0
     @exclusivity(unchecked) var lateEvents = 0
     @exclusivity(unchecked) var closedWindowCount = 0
     @exclusivity(unchecked) var truncatedEvents = 0
@@ -554,8 +556,10 @@ final class WindowState {
         }
     }
 
-    /// Drops everything the slot holds, without emitting (key eviction or replacement by restore).
-    func evict(_ slot: Int) {
+    /// Drops everything the slot holds, without emitting (key eviction or replacement by restore); returns whether
+    /// it held anything.
+    @discardableResult
+    func evict(_ slot: Int) -> Bool {
         let count = items.count(slot)
         if count > 0 {
             if hasSketches, headerWords > 0 {
@@ -566,6 +570,7 @@ final class WindowState {
         }
         items.setCloseTime(slot, .max)
         items.setMark(slot, .min)
+        return count > 0
     }
 
     /// Forgets per-slot bookkeeping when the keyspace frees the slot.

@@ -10,7 +10,7 @@ public final class TopologyPipeline: EventProcessorFactory {
     /// The topology this pipeline runs.
     public let topology: Topology
     /// What the pipeline did with events, over all partitions.
-    public let metrics = PipelineMetrics()
+    public let metrics: PipelineMetrics
     public let sinks: [SinkDescriptor]
 
     let decoder: EventDecoder
@@ -72,6 +72,7 @@ public final class TopologyPipeline: EventProcessorFactory {
         topology: Topology, tableFiles: [String: String] = [:], adaptShadow: (ModelBinding) throws -> ModelBinding
     ) throws {
         self.topology = topology
+        metrics = PipelineMetrics(windowNames: topology.windows.map(\.name))
         var tables: [String: ReferenceTable] = [:]
         var topicTables: [(TableSpecification, ReferenceTable)] = []
         var tableProblems: [TopologyDiagnostic] = []
@@ -233,7 +234,7 @@ public final class TopologyPipeline: EventProcessorFactory {
         let shadows = try shadowBindings.map {
             try ShadowRunner(
                 binding: $0, capacity: shadowBacklog, inline: inline, writer: writer,
-                primaryName: primary.specification.name)
+                primaryName: primary.specification.name, metrics: metrics)
         }
         let webhook = topology.drift?.webhook.map { WebhookSender(specification: $0, logger: logger) }
         let drift = try topology.drift.flatMap { specification -> DriftRunner? in
@@ -241,7 +242,7 @@ public final class TopologyPipeline: EventProcessorFactory {
             return try DriftRunner(
                 specification: specification, topology: topology.name, model: primary.specification.name,
                 inputNames: featureInputNames, monitoredFeatures: monitoredFeatures, inline: inline, writer: writer,
-                webhook: webhook)
+                webhook: webhook, metrics: metrics)
         }
         let labels = try topology.labels.map { specification in
             try LabelRunner(specification: specification, primary: primary, shadows: shadowBindings)

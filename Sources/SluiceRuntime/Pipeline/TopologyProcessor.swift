@@ -45,6 +45,9 @@ class TopologyProcessor: EventProcessor {
     private var idScratch: [UInt8] = []
     /// The lane's table snapshots and the current event's rows; nil without lookups.
     private let lookups: LaneLookups?
+    /// Stage timing on a sample of events, and this lane's share of the per-window key counts.
+    private let stageClock = StageClock()
+    private let windowTotals: WindowTotals?
 
     init(pipeline: TopologyPipeline) throws {
         self.pipeline = pipeline
@@ -53,6 +56,7 @@ class TopologyProcessor: EventProcessor {
         fieldNames = pipeline.topology.source.fields.map { Array($0.name.utf8) }
         fieldTypes = pipeline.topology.source.fields.map(\.type)
         windows = try pipeline.windowPlan.map(WindowStage.init)
+        windowTotals = windows.map { WindowTotals(windowCount: $0.engine.configuration.windows.count) }
         inputNames = pipeline.featureInputNames.map { Array($0.utf8) }
         lateSinceTick = Array(repeating: 0, count: pipeline.topology.windows.count)
         sideOutputs = pipeline.sideOutputs
@@ -82,6 +86,7 @@ class TopologyProcessor: EventProcessor {
                 EventRejection(.tombstone, message: "the event has a null value (a tombstone)"),
                 record, emitter)
         }
+        stageClock.start()
         do {
             try pipeline.decoder.decode(value, into: decoded)
         } catch {
@@ -90,12 +95,14 @@ class TopologyProcessor: EventProcessor {
                     DeadLetterReason(error), field: error.field?.description,
                     message: error.description), record, emitter)
         }
+        stageClock.lap(.decode)
         if let rejection = pipeline.validator.validate(decoded, into: fields, wallClock: wallClock) {
             return try deadLetter(rejection, record, emitter)
         }
         fields.source = record.source
         fields.key = eventKey(record)
         fields.eventTime = pipeline.eventTimeFieldIndex.map { fields.integer($0) } ?? record.timestamp ?? wallClock
+        stageClock.lap(.validate)
         if let lookups, let missed = lookups.resolve(fields) {
             return try deadLetter(lookupMissRejection(missed, lookups), record, emitter)
         }
@@ -107,9 +114,13 @@ class TopologyProcessor: EventProcessor {
             if let sink = pipeline.windowsSink, !windows.engine.closedWindows.isEmpty {
                 try windows.emitClosedWindows(to: sink, writer: &writer, emitter: emitter)
             }
+            stageClock.lap(.window)
         }
         validSinceTick += 1
-        if readsInputs { computeInputs() }
+        if readsInputs {
+            computeInputs()
+            stageClock.lap(.features)
+        }
         if let slot = pipeline.primary, let sink = pipeline.predictionsSink {
             try predict(with: slot, into: sink, record, emitter)
         }
@@ -121,6 +132,7 @@ class TopologyProcessor: EventProcessor {
             encodeEvent(withWindowValues: true)
             try writer.withBytes { try emitter.emit(to: sink, key: fields.key, value: $0) }
         }
+        stageClock.lap(.produce)
     }
 
     func endBatch(wallClock: Int64, emitter: any OutputEmitter) throws {
@@ -139,6 +151,7 @@ class TopologyProcessor: EventProcessor {
 
     func prepareToRelease(emitter: any OutputEmitter) throws {
         publishCounts()
+        windowTotals?.retract(from: pipeline.metrics)
     }
 
     private func publishCounts() {
@@ -157,6 +170,8 @@ class TopologyProcessor: EventProcessor {
             pipeline.metrics.countLateEvents(zip(pipeline.topology.windows.map(\.name), lateSinceTick).map { ($0, $1) })
             for index in lateSinceTick.indices { lateSinceTick[index] = 0 }
         }
+        stageClock.publish(to: pipeline.metrics)
+        if let windows, let windowTotals { windowTotals.publish(windows.engine, to: pipeline.metrics) }
     }
 
     /// Fills `inputVector` for the current event: fields, window outputs, then the features computed over both.
@@ -221,6 +236,7 @@ class TopologyProcessor: EventProcessor {
         let elapsed = Int(DispatchTime.now().uptimeNanoseconds &- started)
         scoredSinceTick += 1
         scoringNanosecondsSinceTick += elapsed
+        stageClock.exclude(nanoseconds: elapsed)
         encodePrediction(binding, record: record, latencyNanoseconds: elapsed)
         try writer.withBytes { try emitter.emit(to: sink, key: fields.key, value: $0) }
         if pipeline.featureLogSink != nil || sideBatch != nil { fillEventID(record) }

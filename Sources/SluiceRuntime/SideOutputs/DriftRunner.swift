@@ -25,12 +25,15 @@ final class DriftRunner: SideConsumer, @unchecked Sendable {
     private let webhook: WebhookSender?
     private let latest = Mutex<DriftStatus>(DriftStatus())
     private var alertBuffer: [UInt8] = []
+    /// Where the time of each batch is counted (stage `monitor`).
+    private let metrics: PipelineMetrics
 
     init(
         specification: DriftSpecification, topology: String, model: String, inputNames: [String],
         monitoredFeatures: [String], inline: Bool, writer: any RecordWriter, webhook: WebhookSender?,
-        capacity: Int = 200_000
+        metrics: PipelineMetrics, capacity: Int = 200_000
     ) throws {
+        self.metrics = metrics
         let profile: ReferenceProfile
         do {
             profile = try ReferenceProfile.decode(from: Data(contentsOf: URL(fileURLWithPath: specification.reference)))
@@ -122,6 +125,12 @@ final class DriftRunner: SideConsumer, @unchecked Sendable {
     var status: DriftStatus { latest.withLock { $0 } }
 
     private func process(_ batch: ScoredBatch) {
+        let started = DispatchTime.now().uptimeNanoseconds
+        defer {
+            metrics.countStage(
+                .monitor, events: batch.count,
+                nanoseconds: Int(truncatingIfNeeded: DispatchTime.now().uptimeNanoseconds &- started))
+        }
         var closed = false
         for event in 0..<batch.count {
             let base = event * batch.inputCount

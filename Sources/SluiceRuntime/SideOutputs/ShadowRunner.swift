@@ -25,10 +25,16 @@ final class ShadowRunner: SideConsumer, @unchecked Sendable {
     private var rows: [Double] = []
     private var outputs: [Double] = []
     private var json = JSONWriter(capacity: 512)
+    /// Where the time of each batch is counted (stage `shadow`).
+    private let metrics: PipelineMetrics
 
     /// `inline` runs every batch on the caller's thread, skipping nothing (for replay, which must be
     /// deterministic); otherwise batches go to a queue of the shadow's own.
-    init(binding: ModelBinding, capacity: Int, inline: Bool, writer: any RecordWriter, primaryName: String) throws {
+    init(
+        binding: ModelBinding, capacity: Int, inline: Bool, writer: any RecordWriter, primaryName: String,
+        metrics: PipelineMetrics
+    ) throws {
+        self.metrics = metrics
         slot = ModelSlot(binding)
         self.capacity = capacity
         self.writer = writer
@@ -72,6 +78,12 @@ final class ShadowRunner: SideConsumer, @unchecked Sendable {
     }
 
     private func process(_ batch: ScoredBatch) {
+        let processStarted = DispatchTime.now().uptimeNanoseconds
+        defer {
+            metrics.countStage(
+                .shadow, events: batch.count,
+                nanoseconds: Int(truncatingIfNeeded: DispatchTime.now().uptimeNanoseconds &- processStarted))
+        }
         let binding = slot.current
         let model = binding.loaded.model
         let width = binding.inputIndices.count

@@ -72,6 +72,22 @@ public final class MetricHistogram: @unchecked Sendable {
         observe(Double(seconds) + Double(attoseconds) * 1e-18)
     }
 
+    /// Adds observations already counted into buckets elsewhere, such as a lock-free histogram the pipeline's lanes
+    /// add to: `bucketCounts[i]` observations in `(upperBounds[i-1], upperBounds[i]]`, one more count than bounds
+    /// for those above every bound, and `sum` the total of them all. Each count goes to this histogram's bucket that
+    /// holds its upper bound (the +Inf bucket for the last), so buckets with the same bounds are copied exactly.
+    /// Counts below 1 are skipped.
+    public func add(bucketCounts: [Int], upperBounds: [Double], sum: Double) {
+        precondition(bucketCounts.count == upperBounds.count + 1, "one count per bound, and one above every bound")
+        var added = 0
+        for (index, count) in bucketCounts.enumerated() where count > 0 {
+            let bucket = index < upperBounds.count ? bucketIndex(upperBounds[index]) : boundCount
+            counts[bucket].wrappingAdd(count, ordering: .relaxed)
+            added += count
+        }
+        if added > 0, !sum.isNaN { addToSum(sum) }
+    }
+
     /// The index of the first bucket whose bound is ≥ `value`, or `boundCount` (the +Inf bucket).
     @inlinable
     func bucketIndex(_ value: Double) -> Int {

@@ -20,7 +20,9 @@ public final class SluiceMetrics: Sendable {
         0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1,
     ]
 
-    /// Upper bounds for end-to-end latency (event consumed → outputs acknowledged), in seconds: 100 µs to 10 s.
+    /// Upper bounds for end-to-end latency (an input event's Kafka timestamp → its outputs handed to the producer),
+    /// in seconds: 100 µs to 10 s. The runtime's lanes bucket with the same bounds
+    /// (`LatencyHistogram.endToEndUpperBounds`).
     public static let endToEndLatencyBuckets: [Double] = [
         0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
     ]
@@ -43,7 +45,8 @@ public final class SluiceMetrics: Sendable {
     private let driftStatisticFamily: GaugeFamily
     private let driftAlertsFamily: CounterFamily
 
-    /// Time from an event's consumption to the broker's acknowledgement of its last output, in seconds.
+    /// Time from an input event's Kafka timestamp to the end of the lane batch that handed its outputs to the
+    /// producer, in seconds.
     public let endToEndLatency: MetricHistogram
     /// Offset commits the runtime made.
     public let commits: MetricCounter
@@ -63,14 +66,15 @@ public final class SluiceMetrics: Sendable {
             labelNames: ["topic"])
         eventsProducedFamily = registry.counter(
             "sluice_events_produced_total",
-            help: "Records produced to Kafka (predictions, shadow predictions, alerts, dead letters), by output topic.",
+            help: "Records produced to Kafka and acknowledged by the broker, by output topic.",
             labelNames: ["topic"])
         stageLatencyFamily = registry.histogram(
-            "sluice_stage_latency_seconds", help: "Time one event spends in a pipeline stage, in seconds.",
+            "sluice_stage_latency_seconds",
+            help: "Time one event spends in a pipeline stage, in seconds: each second's mean, once per event.",
             labelNames: ["stage"], buckets: Self.stageLatencyBuckets)
         endToEndLatency = registry.histogram(
             "sluice_end_to_end_latency_seconds",
-            help: "Time from consuming an event to the broker acknowledging its last output, in seconds.",
+            help: "Time from an input event's Kafka timestamp to its outputs being handed to the producer, in seconds.",
             buckets: Self.endToEndLatencyBuckets
         ).labels()
         consumerLagFamily = registry.gauge(
@@ -85,7 +89,8 @@ public final class SluiceMetrics: Sendable {
         windowKeysFamily = registry.gauge(
             "sluice_window_keys", help: "Keys currently holding state in a window.", labelNames: ["window"])
         windowEvictionsFamily = registry.counter(
-            "sluice_window_evictions_total", help: "Keys evicted from a window's state (expired or over capacity).",
+            "sluice_window_evictions_total",
+            help: "Keys whose state in a window was dropped because the partition reached state.max_keys.",
             labelNames: ["window"])
         modelLatencyFamily = registry.histogram(
             "sluice_model_latency_seconds", help: "Time to score one feature vector with a model, in seconds.",
@@ -128,7 +133,7 @@ public final class SluiceMetrics: Sendable {
         eventsConsumedFamily.labels(topic)
     }
 
-    /// `sluice_events_produced_total{topic}`: add the records produced to `topic`, once per batch.
+    /// `sluice_events_produced_total{topic}`: add the records the broker acknowledged for `topic`.
     public func eventsProduced(topic: String) -> MetricCounter {
         eventsProducedFamily.labels(topic)
     }
@@ -140,8 +145,8 @@ public final class SluiceMetrics: Sendable {
 
     // MARK: Latency
 
-    /// `sluice_stage_latency_seconds{stage}` (decode, validate, window, features, score, shadow, monitor,
-    /// encode): observe seconds per event, e.g. a batch's time divided by its size with `count:` the size.
+    /// `sluice_stage_latency_seconds{stage}` (decode, validate, window, features, score, produce, shadow,
+    /// monitor): observe seconds per event, e.g. a batch's time divided by its size with `count:` the size.
     public func stageLatency(stage: String) -> MetricHistogram {
         stageLatencyFamily.labels(stage)
     }

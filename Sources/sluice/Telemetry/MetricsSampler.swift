@@ -12,7 +12,7 @@ final class MetricsSampler: Sendable {
     private let metrics: SluiceMetrics
     private let runtime: PipelineRuntime
     private let pipeline: TopologyPipeline
-    private let previous = Mutex(Totals())
+    private let previous: Mutex<Totals>
     private let topic: String
 
     /// What was already added to each counter, so each sample adds only the difference.
@@ -24,7 +24,17 @@ final class MetricsSampler: Sendable {
         var rebalances = 0
         var predictions = 0
         var scoringNanoseconds = 0
-        var evictions = 0
+        var producedByTopic: [String: Int] = [:]
+        /// Per ``PipelineStage``, by raw value.
+        var stageEvents: [Int]
+        var stageTimedEvents: [Int]
+        var stageNanoseconds: [Int]
+        /// The last mean per timed event of each stage, in seconds.
+        var stageMeans: [Double?]
+        var endToEndBuckets: [Int]
+        var endToEndMicroseconds = 0
+        /// Per window, by index in ``PipelineMetrics/windowNames``.
+        var evictions: [Int]
         var deadLetters: [String: Int] = [:]
         var late: [String: Int] = [:]
         var shadowSkipped: [String: Int] = [:]
@@ -34,6 +44,15 @@ final class MetricsSampler: Sendable {
         var consumedPerSecond = 0.0
         var producedPerSecond = 0.0
         var modelLatencyMean: Double?
+
+        init(stages: Int, latencyBuckets: Int, windows: Int) {
+            stageEvents = Array(repeating: 0, count: stages)
+            stageTimedEvents = stageEvents
+            stageNanoseconds = stageEvents
+            stageMeans = Array(repeating: nil, count: stages)
+            endToEndBuckets = Array(repeating: 0, count: latencyBuckets)
+            evictions = Array(repeating: 0, count: windows)
+        }
     }
 
     init(metrics: SluiceMetrics, runtime: PipelineRuntime, pipeline: TopologyPipeline) {
@@ -41,6 +60,11 @@ final class MetricsSampler: Sendable {
         self.runtime = runtime
         self.pipeline = pipeline
         topic = pipeline.topology.source.topic
+        previous = Mutex(
+            Totals(
+                stages: PipelineStage.allCases.count,
+                latencyBuckets: runtime.counters.endToEndLatency.upperBounds.count + 1,
+                windows: pipeline.metrics.windowNames.count))
     }
 
     /// Adds what happened since the last sample to the metric families.
@@ -60,11 +84,13 @@ final class MetricsSampler: Sendable {
             totals.consumedPerSecond = Double(consumed - totals.consumed) / elapsed
             totals.consumed = consumed
 
-            // Outputs are counted per process, not per topic: the runtime acknowledges them together.
+            // Records count as produced when the broker acknowledges them, per output topic.
+            for (topic, count) in counters.deliveredByTopic {
+                metrics.eventsProduced(topic: topic).increment(by: count - totals.producedByTopic[topic, default: 0])
+                totals.producedByTopic[topic] = count
+            }
             let delivered = counters.outputsDelivered.load(ordering: .relaxed)
             let sideDelivered = counters.sideOutputsDelivered.load(ordering: .relaxed)
-            metrics.eventsProduced(topic: "pipeline-outputs").increment(by: delivered - totals.delivered)
-            metrics.eventsProduced(topic: "side-outputs").increment(by: sideDelivered - totals.sideDelivered)
             totals.producedPerSecond =
                 Double(delivered - totals.delivered + sideDelivered - totals.sideDelivered) / elapsed
             totals.delivered = delivered
@@ -89,11 +115,41 @@ final class MetricsSampler: Sendable {
                 metrics.lateEvents(window: window).increment(by: count - totals.late[window, default: 0])
                 totals.late[window] = count
             }
-            let evictions = pipelineMetrics.windowEvictions.load(ordering: .relaxed)
-            if evictions > totals.evictions {
-                metrics.windowEvictions(window: "all").increment(by: evictions - totals.evictions)
-                totals.evictions = evictions
+            for (index, window) in pipelineMetrics.windowNames.enumerated() {
+                metrics.windowKeys(window: window).set(pipelineMetrics.windowKeys.load(index))
+                let evictions = pipelineMetrics.windowEvictions.load(index)
+                metrics.windowEvictions(window: window).increment(by: evictions - totals.evictions[index])
+                totals.evictions[index] = evictions
             }
+
+            // Lanes time a sample of events per stage (shadows and monitoring time whole batches): each second's
+            // mean per timed event is observed once for every event that went through the stage. A second whose few
+            // events were none of them timed gets the last mean.
+            for stage in PipelineStage.allCases where stage != .score {
+                let index = stage.rawValue
+                let events = pipelineMetrics.stageEvents.load(index)
+                let timed = pipelineMetrics.stageTimedEvents.load(index)
+                let nanoseconds = pipelineMetrics.stageNanoseconds.load(index)
+                if timed > totals.stageTimedEvents[index] {
+                    totals.stageMeans[index] =
+                        Double(nanoseconds - totals.stageNanoseconds[index])
+                        / Double(timed - totals.stageTimedEvents[index]) / 1e9
+                }
+                guard events > totals.stageEvents[index], let mean = totals.stageMeans[index] else { continue }
+                metrics.stageLatency(stage: stage.name).observe(mean, count: events - totals.stageEvents[index])
+                totals.stageEvents[index] = events
+                totals.stageTimedEvents[index] = timed
+                totals.stageNanoseconds[index] = nanoseconds
+            }
+
+            // Lanes bucket every event's latency themselves; the buckets are copied as they are.
+            let endToEnd = counters.endToEndLatency.snapshot()
+            metrics.endToEndLatency.add(
+                bucketCounts: zip(endToEnd.bucketCounts, totals.endToEndBuckets).map { $0 - $1 },
+                upperBounds: counters.endToEndLatency.upperBounds,
+                sum: Double(endToEnd.sumMicroseconds - totals.endToEndMicroseconds) / 1e6)
+            totals.endToEndBuckets = endToEnd.bucketCounts
+            totals.endToEndMicroseconds = endToEnd.sumMicroseconds
 
             for partition in totals.lagPartitions where lag[partition] == nil {
                 metrics.removeConsumerLag(topic: partition.topic, partition: partition.partition)
@@ -113,6 +169,7 @@ final class MetricsSampler: Sendable {
                 if scored > 0 {
                     let mean = Double(nanoseconds - totals.scoringNanoseconds) / Double(scored) / 1e9
                     metrics.modelLatency(model: name).observe(mean, count: scored)
+                    metrics.stageLatency(stage: PipelineStage.score.name).observe(mean, count: scored)
                     totals.modelLatencyMean = mean
                 }
                 totals.predictions = predictions

@@ -14,7 +14,7 @@ struct FakePipeline {
         let baseTotal = 3_400_000_000
         let stages: [(String, Double)] = [
             ("decode", 0.000_000_45), ("validate", 0.000_000_21), ("window", 0.000_000_92), ("features", 0.000_000_31),
-            ("score", 0.000_001_05), ("shadow", 0.000_000_98), ("monitor", 0.000_000_44), ("encode", 0.000_000_52),
+            ("score", 0.000_001_05), ("shadow", 0.000_000_98), ("monitor", 0.000_000_44), ("produce", 0.000_000_52),
         ]
         let e2e = 0.024 * (1 + 0.25 * sin(t / 4)) + 0.002 * random.nextUnit()
         let partitions = (0..<12).map { index -> TelemetryStatus.Partition in
