@@ -77,6 +77,7 @@ public final class KafkaProducer: Sendable {
             callbackTarget: target
         ) { conf in
             rd_kafka_conf_set_dr_msg_cb(conf, reportDelivery)
+            if configuration.runsAtIdlePriority { RDKafkaClient.lowerThreadPriority(conf) }
         }
         deliveryTarget = target
         poller = DeliveryPoller(client: client)

@@ -38,6 +38,12 @@ public struct KafkaProducerConfiguration: Sendable {
     /// How often librdkafka emits statistics (`statistics.interval.ms`); nil turns them off. Default: nil.
     public var statisticsInterval: Duration? = nil
 
+    /// Whether librdkafka's own threads for this producer (its main thread and one per broker) run at the
+    /// lowest scheduling priority, `SCHED_IDLE` on Linux: they then get a core only when nothing else wants it.
+    /// For outputs that must never take CPU from the rest of the process (shadow records); a no-op elsewhere.
+    /// Default: false.
+    public var runsAtIdlePriority: Bool = false
+
     /// Raw librdkafka properties, applied after the typed ones (so they win). An unknown name or an
     /// invalid value fails producer creation with librdkafka's own message. Default: empty.
     public var properties: [String: String] = [:]

@@ -1,4 +1,7 @@
 internal import CRDKafka
+#if canImport(Glibc)
+    import Glibc
+#endif
 import Logging
 
 /// Creation of librdkafka handles from Sluice's configuration values.
@@ -30,6 +33,12 @@ enum RDKafkaClient {
             throw KafkaError(.client, message: text)
         }
         return handle
+    }
+
+    /// Makes every thread the client starts move itself to `SCHED_IDLE` (Linux's idle scheduling class, which any
+    /// thread may enter without privileges), through librdkafka's on_thread_start interceptor.
+    static func lowerThreadPriority(_ conf: OpaquePointer) {
+        rd_kafka_conf_interceptor_add_on_new(conf, "sluice-idle-priority", addThreadStartInterceptor, nil)
     }
 
     /// Routes librdkafka's log lines and client errors to `logger` instead of stderr.
@@ -79,4 +88,26 @@ private func forwardClientError(
     // Transport errors are routine while brokers restart; librdkafka retries them itself.
     let level: Logger.Level = errorCode == .fatal ? .error : .info
     target.logger.log(level: level, "librdkafka client error [\(errorCode.name)]: \(text)")
+}
+
+/// librdkafka's on_new interceptor: registers the thread-start interceptor on the new client.
+private func addThreadStartInterceptor(
+    _ client: OpaquePointer?, _ conf: OpaquePointer?, _ opaque: UnsafeMutableRawPointer?,
+    _ errorText: UnsafeMutablePointer<CChar>?, _ errorTextSize: Int
+) -> rd_kafka_resp_err_t {
+    rd_kafka_interceptor_add_on_thread_start(client, "sluice-idle-priority", moveThreadToIdleClass, nil)
+}
+
+/// librdkafka's on_thread_start interceptor: runs on the new thread, which moves itself to SCHED_IDLE (5 in
+/// Linux's sched.h).
+private func moveThreadToIdleClass(
+    _ client: OpaquePointer?, _ type: rd_kafka_thread_type_t, _ name: UnsafePointer<CChar>?,
+    _ opaque: UnsafeMutableRawPointer?
+) -> rd_kafka_resp_err_t {
+    #if os(Linux)
+        var parameters = sched_param()
+        parameters.sched_priority = 0
+        _ = pthread_setschedparam(pthread_self(), 5, &parameters)
+    #endif
+    return RD_KAFKA_RESP_ERR_NO_ERROR
 }

@@ -120,14 +120,16 @@ public final class PipelineRuntime: @unchecked Sendable {
 
     /// A writer for records that go beside the lanes (shadow records, alerts) to `sinks`, outside offset
     /// tracking: their delivery is counted, never waited for. They go through a producer of their own that
-    /// lingers longer (50 ms) than the lanes' producer, so a shadow's record per event travels in few large
-    /// requests and does not queue in front of the predictions.
+    /// lingers longer (50 ms) than the lanes' producer and whose threads run at idle priority, so a shadow's
+    /// record per event travels in few large requests, does not queue in front of the predictions and takes
+    /// only CPU the lanes leave.
     public func recordWriter(for sinks: [SinkDescriptor]) throws -> any RecordWriter {
         let producer = try sideProducer.withLock { existing in
             if let existing { return existing }
             var settings = configuration.producer
             settings.linger = max(settings.linger, .milliseconds(50))
             settings.clientID += "-side"
+            settings.runsAtIdlePriority = true
             let counters = self.counters
             let made = try KafkaProducer(configuration: settings, logger: logger) { report in
                 if report.error == nil {

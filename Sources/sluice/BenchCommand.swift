@@ -314,6 +314,13 @@ struct BenchCommand: ParsableCommand {
                         writer: runtime.recordWriter(for: pipeline!.sideSinks), inline: false)
                 },
                 traffic: DemoBenchmark.latencyTraffic)
+            let shadows = pipeline?.sideOutputs?.shadowStatus() ?? []
+            if !shadows.isEmpty {
+                printError(
+                    "  shadow during the latency run: "
+                        + shadows.map { "\($0.model) scored \($0.scored), skipped \($0.skipped)" }
+                        .joined(separator: "; "))
+            }
         }
         var text = report(runs: runs, results: results, latency: latency)
         if let demoLatency {
