@@ -25,7 +25,13 @@ final class Lane: @unchecked Sendable {
     private let drainTimeout: Duration
     /// The position every flushed state change covers: a stateful lane commits only up to here.
     private var durablePosition: Int64? = nil
-    private var lastFlushWallClock: Int64 = 0
+    /// When the lane last flushed its state. Starts at a point spread by partition over one flush interval, so
+    /// that the lanes of a process flush at different moments instead of all writing their changelogs in one
+    /// burst that outputs would queue behind.
+    private var lastFlushWallClock: Int64?
+    /// A flush whose state records are written (in checkpoint `throughCheckpoint`) and whose progress record
+    /// waits for them and every earlier output to be acknowledged.
+    private var pendingFlush: (position: Int64, throughCheckpoint: Int)?
     private let emitter: LaneEmitter
     /// The end-to-end latencies of the batch being finished, before they go to `counters`.
     private let latencies: LatencyObservations
@@ -74,28 +80,75 @@ final class Lane: @unchecked Sendable {
     func tick(wallClock: Int64) {
         queue.async {
             self.runInCheckpoint { try self.processor.tick(wallClock: wallClock, emitter: self.emitter) }
-            if let stateful = self.stateful, wallClock - self.lastFlushWallClock >= stateful.stateFlushInterval {
+            if let stateful = self.stateful,
+                wallClock - self.flushClock(now: wallClock, stateful) >= stateful.stateFlushInterval
+            {
                 self.lastFlushWallClock = wallClock
                 self.flushState()
             }
             self.storeCompleted()
+            self.advanceFlush()
         }
     }
 
-    /// Makes the state durable up to what the lane has processed: waits for every earlier output, writes the
-    /// state changes and a covering marker, waits for those, then stores the position for commit. Between
-    /// flushes, a stateful lane commits nothing beyond the last flush, so restored state and committed offsets
-    /// always agree. Runs on the lane's queue.
+    /// The wall clock of the last flush; the first time, a moment within the last interval chosen by partition.
+    private func flushClock(now: Int64, _ stateful: any StatefulEventProcessor) -> Int64 {
+        if let lastFlushWallClock { return lastFlushWallClock }
+        let interval = max(stateful.stateFlushInterval, 1)
+        let phase = (Int64(topicPartition.partition) &* 7919) % interval
+        lastFlushWallClock = now - phase
+        return now - phase
+    }
+
+    /// Between flushes a stateful lane commits nothing beyond the last complete flush, so restored state and
+    /// committed offsets always agree. Runs on the lane's queue.
+    ///
+    /// Starts a flush without stopping the lane: writes the state changes since the last flush now (as of the
+    /// processed position), and leaves the progress record that makes them count to ``advanceFlush()``, once
+    /// every output before them and they themselves are acknowledged. No new flush starts before that.
     private func flushState() {
-        guard let stateful, let position = processedPosition, position != durablePosition, !failure.hasFailed else {
-            return
+        guard let stateful, pendingFlush == nil, let position = processedPosition, position != durablePosition,
+            !failure.hasFailed
+        else { return }
+        var checkpoint = -1
+        runInCheckpoint {
+            checkpoint = emitter.checkpoint
+            try stateful.flushChanges(partition: topicPartition.partition, emitter: emitter)
         }
+        pendingFlush = (position, checkpoint)
+        advanceFlush()
+    }
+
+    /// Writes the pending flush's progress record once every checkpoint up to its state records is complete; the
+    /// checkpoint holding the progress record makes its position committable.
+    private func advanceFlush() {
+        guard let stateful, let pending = pendingFlush, !failure.hasFailed else { return }
+        storeCompleted()
+        guard acknowledgements.oldest > pending.throughCheckpoint else { return }
+        pendingFlush = nil
+        runInCheckpoint {
+            try stateful.writeProgress(
+                position: pending.position, partition: topicPartition.partition, emitter: emitter)
+            durablePosition = pending.position
+        }
+    }
+
+    /// Flushes everything and waits for it (on drain: revoke and shutdown): finishes a pending flush, writes the
+    /// changes since, and stores the position they cover.
+    private func flushStateAndWait() {
+        guard let stateful, !failure.hasFailed else { return }
+        if pendingFlush != nil {
+            guard waitForAcknowledgements() else { return }
+            advanceFlush()
+        }
+        guard let position = processedPosition, position != durablePosition else { return }
         guard waitForAcknowledgements() else { return }
         runInCheckpoint {
-            try stateful.flushState(position: position, partition: topicPartition.partition, emitter: emitter)
+            try stateful.flushChanges(partition: topicPartition.partition, emitter: emitter)
+            try stateful.writeProgress(position: position, partition: topicPartition.partition, emitter: emitter)
+            durablePosition = position
         }
         guard waitForAcknowledgements(), !failure.hasFailed else { return }
-        durablePosition = position
         do {
             try consumer.store([topicPartition: position])
         } catch {
@@ -125,7 +178,7 @@ final class Lane: @unchecked Sendable {
     func drain(timeout: Duration) -> (position: Int64?, isDrained: Bool) {
         queue.sync {
             runInCheckpoint { try processor.prepareToRelease(emitter: emitter) }
-            flushState()
+            flushStateAndWait()
         }
         let deadline = ContinuousClock.now + timeout
         while true {
@@ -159,6 +212,7 @@ final class Lane: @unchecked Sendable {
         recordLatencies(batch)
         counters.eventsProcessed.add(batch.count, ordering: .relaxed)
         storeCompleted()
+        advanceFlush()
     }
 
     /// Adds, for each message of `batch` with a timestamp, the time from that timestamp to now — every output of

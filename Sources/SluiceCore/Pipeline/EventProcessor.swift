@@ -52,8 +52,14 @@ public protocol StatefulEventProcessor: EventProcessor {
     /// or nil when the changelog held no complete flush.
     func finishRestore() throws -> Int64?
 
-    /// Writes every state change since the last flush to the changelog sink's `partition`, followed by a
-    /// record saying that the state now reflects every event before `position`. The runtime calls it only
-    /// when every earlier output has been acknowledged, and commits past `position` only once these records are.
-    func flushState(position: Int64, partition: Int32, emitter: any OutputEmitter) throws
+    /// Writes every state change since the last flush to the changelog sink's `partition`, and remembers what
+    /// the state's progress (watermarks) is now, for the ``writeProgress(position:partition:emitter:)`` that
+    /// follows. The records count only once that progress record is written after them.
+    func flushChanges(partition: Int32, emitter: any OutputEmitter) throws
+
+    /// Writes the record saying that the state flushed by the last ``flushChanges(partition:emitter:)`` reflects
+    /// every event before `position`. The runtime calls it only when every output before the flush and the
+    /// flushed records themselves are acknowledged, and commits past `position` only once this record is; it
+    /// starts no other flush in between, so the records between two progress records are one flush.
+    func writeProgress(position: Int64, partition: Int32, emitter: any OutputEmitter) throws
 }

@@ -477,6 +477,8 @@ final class StatefulTopologyProcessor: TopologyProcessor, StatefulEventProcessor
     private var restoredProgress: (position: Int64, engine: [UInt8])?
     private var keyBuffer: [UInt8] = []
     private var progressBuffer: [UInt8] = []
+    /// The engine's progress encoded by the last `flushChanges`, written by the next `writeProgress`.
+    private var flushedEngineProgress: [UInt8] = []
 
     var changelogSink: Int { pipeline.changelogSink! }
     var stateFlushInterval: Int64 { pipeline.topology.state.flushInterval }
@@ -515,7 +517,7 @@ final class StatefulTopologyProcessor: TopologyProcessor, StatefulEventProcessor
         return progress.position
     }
 
-    func flushState(position: Int64, partition: Int32, emitter: any OutputEmitter) throws {
+    func flushChanges(partition: Int32, emitter: any OutputEmitter) throws {
         guard let windows else { return }
         try windows.engine.flushChanges { change in
             keyBuffer.removeAll(keepingCapacity: true)
@@ -525,11 +527,19 @@ final class StatefulTopologyProcessor: TopologyProcessor, StatefulEventProcessor
                 try emitter.emit(to: changelogSink, key: key, value: change.state, partition: partition)
             }
         }
+        // The engine's progress as of these changes: events processed before the progress record is written must
+        // not show in it.
+        flushedEngineProgress.removeAll(keepingCapacity: true)
+        windows.engine.encodeProgress(into: &flushedEngineProgress)
+    }
+
+    func writeProgress(position: Int64, partition: Int32, emitter: any OutputEmitter) throws {
+        guard windows != nil else { return }
         progressBuffer.removeAll(keepingCapacity: true)
         for shift in stride(from: 56, through: 0, by: -8) {
             progressBuffer.append(UInt8(truncatingIfNeeded: position >> shift))
         }
-        windows.engine.encodeProgress(into: &progressBuffer)
+        progressBuffer.append(contentsOf: flushedEngineProgress)
         try Self.progressKey.withUnsafeBytes { key in
             try progressBuffer.withUnsafeBytes { value in
                 try emitter.emit(to: changelogSink, key: key, value: value, partition: partition)
