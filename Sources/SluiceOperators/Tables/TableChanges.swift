@@ -24,8 +24,10 @@ public final class TableChanges {
         pendingBytes = 0
     }
 
-    /// Puts a row under `key`; `values` writes its columns (by position among number or string columns).
-    public func put(key: UnsafeRawBufferPointer, values: (TableRowWriter) -> Void) {
+    /// Puts a row under `key`; `values` writes its columns (by position among number or string columns). For a
+    /// `latest_by` table, `time` is the row's `latest_by` value: a row already put in this batch under the same key
+    /// is replaced only by one at least as recent.
+    public func put(key: UnsafeRawBufferPointer, time: Double = .nan, values: (TableRowWriter) -> Void) {
         let hash = KeyHash.hash(key)
         let (shard, index) = pendingShard(hash)
         let before = shard.byteCount
@@ -34,12 +36,8 @@ public final class TableChanges {
             shard.append(hash: hash, key: key) { values($0) }
             deletions[index]!.append(false)
         } else if let latest = layout.latestByNumber, !deletions[index]![row] {
-            // Keep the more recent of the two rows of this batch.
-            let probe = TableShard(numberWidth: layout.numberWidth, stringWidth: layout.stringWidth)
-            probe.append(hash: hash, key: key) { values($0) }
-            if probe.number(0, latest) >= shard.number(row, latest) || shard.number(row, latest).isNaN {
-                shard.overwrite(row: row) { values($0) }
-            }
+            let current = shard.number(row, latest)
+            if current.isNaN || time >= current { shard.overwrite(row: row) { values($0) } }
         } else {
             shard.overwrite(row: row) { values($0) }
             deletions[index]![row] = false

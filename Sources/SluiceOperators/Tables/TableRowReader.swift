@@ -9,6 +9,8 @@ public final class TableRowReader {
     private let validator: SchemaValidator
     private let fields: EventFields
     private var keyDigits: [UInt8] = []
+    /// The `latest_by` column's position among all columns, if the table has one.
+    private let latestByColumn: Int?
 
     /// A reader of `layout`'s rows. With `byColumnName`, object keys are the column names (rows made from CSV
     /// cells); otherwise each column's `path` (JSON Lines files and topics).
@@ -22,6 +24,9 @@ public final class TableRowReader {
         decoded = decoder.makeFields()
         validator = SchemaValidator(schema: layout.columns)
         fields = EventFields(schema: layout.columns)
+        latestByColumn = layout.latestByNumber.flatMap { number in
+            layout.columns.indices.first { !layout.isString[$0] && layout.storageIndex[$0] == number }
+        }
     }
 
     /// Decodes `json` and puts its row into `changes`; returns why the row is not valid, or nil.
@@ -45,12 +50,13 @@ public final class TableRowReader {
                 }
             }
         }
+        let time = latestByColumn.map { fields.number($0) } ?? .nan
         if layout.isString[keyColumn] {
-            changes.put(key: fields.stringBytes(keyColumn), values: write)
+            changes.put(key: fields.stringBytes(keyColumn), time: time, values: write)
         } else {
             keyDigits.removeAll(keepingCapacity: true)
             keyDigits.append(contentsOf: String(fields.integer(keyColumn)).utf8)
-            keyDigits.withUnsafeBytes { changes.put(key: $0, values: write) }
+            keyDigits.withUnsafeBytes { changes.put(key: $0, time: time, values: write) }
         }
         return nil
     }

@@ -47,7 +47,7 @@ final class LaneLookups {
                 if lookup.keyIsString {
                     row = snapshots[index].find(fields.stringBytes(lookup.keyField))
                 } else {
-                    row = snapshots[index].find(decimal(fields.integer(lookup.keyField)))
+                    row = snapshots[index].find(writeDecimal(fields.integer(lookup.keyField), into: keyDigits))
                 }
             }
             rows[index] = row
@@ -69,21 +69,6 @@ final class LaneLookups {
             hitsSinceTick[index] = 0
             missesSinceTick[index] = 0
         }
-    }
-
-    private func decimal(_ value: Int64) -> UnsafeRawBufferPointer {
-        var magnitude = value.magnitude
-        var start = keyDigits.count
-        repeat {
-            start -= 1
-            keyDigits[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-            magnitude /= 10
-        } while magnitude > 0
-        if value < 0 {
-            start -= 1
-            keyDigits[start] = UInt8(ascii: "-")
-        }
-        return UnsafeRawBufferPointer(rebasing: keyDigits[start...])
     }
 }
 

@@ -254,7 +254,7 @@ class TopologyProcessor: EventProcessor {
             if fieldTypes[index] == .string {
                 idScratch.append(contentsOf: fields.stringBytes(index))
             } else {
-                idScratch.append(contentsOf: decimal(fields.integer(index), into: idDigits))
+                idScratch.append(contentsOf: writeDecimal(fields.integer(index), into: idDigits))
             }
         } else {
             idScratch.append(
@@ -411,23 +411,7 @@ class TopologyProcessor: EventProcessor {
         guard let index = pipeline.keyFieldIndex else { return record.key }
         guard fields.isPresent(index) else { return nil }
         if fields.schema[index].type == .string { return fields.stringBytes(index) }
-        return decimal(fields.integer(index), into: keyDigits)
-    }
-
-    /// `value` in decimal, written at the end of `digits` (24 bytes hold any Int64); a view of the digits.
-    private func decimal(_ value: Int64, into digits: UnsafeMutableRawBufferPointer) -> UnsafeRawBufferPointer {
-        var magnitude = value.magnitude
-        var start = digits.count
-        repeat {
-            start -= 1
-            digits[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-            magnitude /= 10
-        } while magnitude > 0
-        if value < 0 {
-            start -= 1
-            digits[start] = UInt8(ascii: "-")
-        }
-        return UnsafeRawBufferPointer(rebasing: digits[start...])
+        return writeDecimal(fields.integer(index), into: keyDigits)
     }
 
     /// The valid event as a JSON object of its schema fields with their typed values, and optionally the window
