@@ -227,6 +227,12 @@ import Testing
             #expect(stages[stage]?.count == input.valid, "\(stage)")
         }
 
+        // Both models' scoring time, one observation per event each scored.
+        for model in ["reference", "challenger"] {
+            let latency = metrics.modelLatency(model: model).snapshot()
+            #expect(latency.count == input.valid && latency.sum > 0, "\(model): \(latency)")
+        }
+
         // One end-to-end observation per event, each between its send and now.
         let endToEnd = metrics.endToEndLatency.snapshot()
         #expect(endToEnd.count == input.events.count)

@@ -17,8 +17,9 @@ final class ShadowRunner: SideConsumer, @unchecked Sendable {
     let pending = Atomic<Int>(0)
     /// Events skipped because the shadow was `capacity` events behind.
     let skipped = Atomic<Int>(0)
-    /// Events scored by the shadow.
+    /// Events scored by the shadow, and the time its model took to score them (batch scoring only).
     let scored = Atomic<Int>(0)
+    let scoringNanoseconds = Atomic<Int>(0)
     private let queue: LowPriorityWorker?
     private let writer: any RecordWriter
     private var comparison: ShadowComparison
@@ -101,7 +102,9 @@ final class ShadowRunner: SideConsumer, @unchecked Sendable {
         rows.withUnsafeBufferPointer { rows in
             outputs.withUnsafeMutableBufferPointer { model.scoreBatch(rows, rowCount: batch.count, into: $0) }
         }
-        let perEvent = Int64(DispatchTime.now().uptimeNanoseconds &- started) / Int64(max(batch.count, 1))
+        let elapsed = Int64(DispatchTime.now().uptimeNanoseconds &- started)
+        let perEvent = elapsed / Int64(max(batch.count, 1))
+        scoringNanoseconds.add(Int(elapsed), ordering: .relaxed)
         for event in 0..<batch.count {
             let base = event * outputCount
             let (score, decision) = Self.decide(

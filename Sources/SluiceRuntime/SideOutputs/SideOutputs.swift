@@ -48,6 +48,7 @@ public final class SideOutputs: Sendable {
             ShadowStatus(
                 model: shadow.slot.current.specification.name, version: shadow.slot.current.loaded.version,
                 scored: shadow.scored.load(ordering: .relaxed), skipped: shadow.skipped.load(ordering: .relaxed),
+                scoringNanoseconds: shadow.scoringNanoseconds.load(ordering: .relaxed),
                 comparison: shadow.snapshot())
         }
     }
@@ -59,5 +60,7 @@ public struct ShadowStatus: Sendable, Codable {
     public var version: String
     public var scored: Int
     public var skipped: Int
+    /// Time the shadow's model spent scoring, over all events scored, in nanoseconds.
+    public var scoringNanoseconds: Int
     public var comparison: ShadowComparisonSnapshot
 }

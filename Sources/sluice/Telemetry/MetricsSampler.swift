@@ -38,6 +38,8 @@ final class MetricsSampler: Sendable {
         var deadLetters: [String: Int] = [:]
         var late: [String: Int] = [:]
         var shadowSkipped: [String: Int] = [:]
+        /// Per shadow (by position): the model it held, its events scored and scoring time at the last sample.
+        var shadowScoring: [Int: (model: String, scored: Int, nanoseconds: Int)] = [:]
         var driftAlerts: [String: Int] = [:]
         var lagPartitions: Set<KafkaTopicPartition> = []
         var lastSample = ContinuousClock.now
@@ -175,7 +177,16 @@ final class MetricsSampler: Sendable {
                 totals.predictions = predictions
                 totals.scoringNanoseconds = nanoseconds
             }
-            for shadow in shadows {
+            for (index, shadow) in shadows.enumerated() {
+                // Each second's mean scoring time, weighted by the events scored; a shadow whose model changed
+                // (a promotion) starts counting afresh under the new name.
+                let last = totals.shadowScoring[index] ?? (shadow.model, 0, 0)
+                if last.model == shadow.model, shadow.scored > last.scored {
+                    let count = shadow.scored - last.scored
+                    let mean = Double(shadow.scoringNanoseconds - last.nanoseconds) / Double(count) / 1e9
+                    metrics.modelLatency(model: shadow.model).observe(max(mean, 0), count: count)
+                }
+                totals.shadowScoring[index] = (shadow.model, shadow.scored, shadow.scoringNanoseconds)
                 metrics.setModelInfo(model: shadow.model, version: shadow.version, role: "shadow")
                 metrics.shadowSkipped(model: shadow.model).increment(
                     by: shadow.skipped - totals.shadowSkipped[shadow.model, default: 0])
