@@ -65,17 +65,7 @@ enum LookupBenchmark {
         try TopologyLoader.load(
             text: """
                 name: bench-lookups
-                source:
-                  topic: \(input)
-                  key: card_id
-                  event_time: ts
-                  schema:
-                    event_id: { type: string, required: true, max_length: 64 }
-                    card_id:  { type: string, required: true, min_length: 1, max_length: 64 }
-                    amount:   { type: double, required: true, min: 0, max: 1000000 }
-                    mcc:      { type: string, min_length: 4, max_length: 4 }
-                    country:  { type: string, enum: [US, GB, DE, FR, BR, IN, NG] }
-                    ts:       { type: timestamp, unit: ms, required: true, min: 946684800000 }
+                \(BenchmarkTopologies.source(input: input))
                 tables:
                   cards:
                     file: \(cards)
