@@ -41,6 +41,19 @@ public final class EmbeddedKafkaCluster: @unchecked Sendable {
         rd_kafka_mock_cluster_destroy(cluster)
     }
 
+    /// The longest a fetch waits for data on this cluster (`fetch.wait.max.ms`): 1 ms. Apache Kafka answers a
+    /// waiting fetch as soon as data arrives; this cluster answers a fetch that found no data only when the wait
+    /// ends, so every millisecond of wait is a millisecond a new record can sit unread. Consumers of this cluster
+    /// that care about latency use ``consumerConfiguration(groupID:)``, which sets it.
+    public static let fetchWaitMax: Duration = .milliseconds(1)
+
+    /// A consumer configuration for this cluster: its bootstrap servers, `groupID`, and ``fetchWaitMax``.
+    public func consumerConfiguration(groupID: String) -> KafkaConsumerConfiguration {
+        var configuration = KafkaConsumerConfiguration(bootstrapServers: [bootstrapServers], groupID: groupID)
+        configuration.fetchWaitMax = Self.fetchWaitMax
+        return configuration
+    }
+
     /// Creates `name` with `partitions` partitions (replication factor at most the broker count).
     public func createTopic(_ name: String, partitions: Int, replicationFactor: Int = 1) throws(KafkaError) {
         guard partitions >= 1 else {

@@ -37,7 +37,8 @@ public struct KafkaConsumerConfiguration: Sendable {
 
     /// Longest time a broker holds a fetch waiting for data (`fetch.wait.max.ms`). Apache Kafka answers as soon
     /// as data arrives, but librdkafka's mock cluster (the embedded one) answers a fetch that found no data
-    /// only at this deadline, so it adds directly to latency there. Default: 10 ms.
+    /// only at this deadline, so it adds directly to latency there (its consumers use
+    /// ``EmbeddedKafkaCluster/fetchWaitMax``, 1 ms). Default: 10 ms.
     public var fetchWaitMax: Duration = .milliseconds(10)
 
     /// Most pre-fetched data kept locally per client, in KiB (`queued.max.messages.kbytes`).

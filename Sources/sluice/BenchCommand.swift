@@ -10,18 +10,26 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure Sluice's throughput and latency on this machine, against the embedded cluster.",
         discussion: """
-            Starts an embedded Kafka cluster, preloads synthetic card-transaction events (about 110 bytes of \
-            JSON each) spread over many partitions (the embedded cluster keeps only about 5 MB per partition), \
-            and measures:
-              raw loop     a minimal loop on librdkafka's C API: consume, produce a copy, wait for delivery —
-                           the ceiling for everything else;
-              passthrough  Sluice's runtime with an empty operator chain: lanes per partition, outputs tracked
-                           to the broker's acknowledgement, offsets committed only after delivery;
-              validate     the same with decoding and schema validation of every event, valid events
-                           written normalized;
-              latency      end-to-end latency percentiles (send → output readable downstream) at a fixed
-                           input rate, through the passthrough pipeline.
-            Results are printed as a Markdown table for docs/benchmarks.md.
+            Starts an embedded Kafka cluster, preloads synthetic card-transaction \
+            events (about 110 bytes of JSON each) spread over many partitions (the \
+            embedded cluster keeps only about 5 MB per partition), and measures:
+
+            raw loop: a minimal loop on librdkafka's C API (consume, produce a copy, \
+            wait for delivery), the ceiling for everything else.
+
+            passthrough: Sluice's runtime with an empty operator chain: lanes per \
+            partition, outputs tracked to the broker's acknowledgement, offsets \
+            committed only after delivery.
+
+            validate, windows, lookups, demo: the same with more stages on, up to \
+            the demo topology with every stage.
+
+            latency: end-to-end latency percentiles (send, then output readable by \
+            a downstream consumer) at a fixed input rate over --latency-partitions \
+            partitions: the broker alone (producer straight to consumer), the \
+            passthrough pipeline, and the demo topology.
+
+            Results are printed as Markdown tables for docs/benchmarks.md.
             """
     )
 
@@ -39,6 +47,14 @@ struct BenchCommand: ParsableCommand {
 
     @Option(help: "Seconds the latency run records (after a 3-second warm-up).")
     var latencySeconds: Int = 10
+
+    @Option(
+        help: """
+            Partitions of the latency runs' topics. The embedded cluster stores each producer batch as its own \
+            record set and hands out one per partition per fetch, so at a given rate fewer partitions mean fewer, \
+            larger batches and less waiting.
+            """)
+    var latencyPartitions: Int = 4
 
     @Flag(help: "Skip the raw librdkafka loop.")
     var skipRaw = false
@@ -95,6 +111,9 @@ struct BenchCommand: ParsableCommand {
         guard modelSeconds > 0 else { throw ValidationError("--model-seconds must be positive") }
         guard rate > 0, latencySeconds > 0 else {
             throw ValidationError("--rate and --latency-seconds must be positive")
+        }
+        guard (1...256).contains(latencyPartitions) else {
+            throw ValidationError("--latency-partitions must be 1...256")
         }
     }
 
@@ -284,50 +303,13 @@ struct BenchCommand: ParsableCommand {
             }
         }
 
-        var latency: Histogram<UInt64>? = nil
+        var latencies: [(path: String, histogram: Histogram<UInt64>)] = []
         if !skipLatency {
-            printError("latency at \(rate) events/s for \(latencySeconds) s...")
-            latency = try PipelineBenchmark.latency(
-                bootstrapServers: bootstrap, cluster: cluster, partitions: min(partitions, 16), rate: rate,
-                duration: .seconds(latencySeconds), warmup: .seconds(3)
-            ) { _, output in PassthroughProcessorFactory(outputTopic: output) }
+            latencies = try measureLatencies(cluster: cluster, includingDemo: runsDemo)
         }
-        var demoLatency: Histogram<UInt64>? = nil
-        if !skipLatency, runsDemo {
-            printError("latency of the demo topology at \(rate) events/s for \(latencySeconds) s...")
-            var pipeline: TopologyPipeline? = nil
-            demoLatency = try PipelineBenchmark.latency(
-                bootstrapServers: bootstrap, cluster: cluster, partitions: min(partitions, 16), rate: rate,
-                duration: .seconds(latencySeconds), warmup: .seconds(3),
-                processors: { input, output in
-                    var topology = try DemoBenchmark.topology(path: demoTopology, input: input, suffix: "latency")
-                    topology.sinks.predictions = output
-                    let made = try TopologyPipeline(topology: topology)
-                    for topic in made.topics where topic != input && topic != output {
-                        try cluster.createTopic(topic, partitions: min(partitions, 16))
-                    }
-                    pipeline = made
-                    return made
-                },
-                prepare: { runtime in
-                    try pipeline?.startSideOutputs(
-                        writer: runtime.recordWriter(for: pipeline!.sideSinks), inline: false)
-                },
-                traffic: DemoBenchmark.latencyTraffic)
-            let shadows = pipeline?.sideOutputs?.shadowStatus() ?? []
-            if !shadows.isEmpty {
-                printError(
-                    "  shadow during the latency run: "
-                        + shadows.map { "\($0.model) scored \($0.scored), skipped \($0.skipped)" }
-                        .joined(separator: "; "))
-            }
-        }
-        var text = report(runs: runs, results: results, latency: latency)
-        if let demoLatency {
-            text +=
-                "\n\n"
-                + latencyTable(
-                    "End-to-end latency of the demo topology (every stage) at \(rate) events/s", demoLatency)
+        var text = report(runs: runs, results: results)
+        if !latencies.isEmpty {
+            text += "\n\n" + latencyTable(latencies)
         }
         if let load = tableLoad {
             text += String(
@@ -346,14 +328,70 @@ struct BenchCommand: ParsableCommand {
         printOutput(text)
     }
 
-    private func report(runs: [BenchmarkRun], results: [[Double]], latency: Histogram<UInt64>?) -> String {
+    /// The latency runs at `--rate` over `--latency-partitions` partitions: the broker alone, the passthrough
+    /// pipeline and, with `includingDemo`, the demo topology with every stage.
+    private func measureLatencies(cluster: EmbeddedKafkaCluster, includingDemo: Bool) throws
+        -> [(path: String, histogram: Histogram<UInt64>)]
+    {
+        let during = "at \(rate) events/s over \(latencyPartitions) partitions for \(latencySeconds) s"
+        var results: [(path: String, histogram: Histogram<UInt64>)] = []
+        printError("latency of the broker alone (producer straight to consumer) \(during)...")
+        results.append(
+            (
+                "broker alone: producer → consumer, no pipeline",
+                try PipelineBenchmark.latency(
+                    cluster: cluster, partitions: latencyPartitions, rate: rate,
+                    duration: .seconds(latencySeconds), warmup: .seconds(3), processors: nil)
+            ))
+        printError("latency of the passthrough pipeline \(during)...")
+        results.append(
+            (
+                "passthrough pipeline",
+                try PipelineBenchmark.latency(
+                    cluster: cluster, partitions: latencyPartitions, rate: rate,
+                    duration: .seconds(latencySeconds), warmup: .seconds(3)
+                ) { _, output in PassthroughProcessorFactory(outputTopic: output) }
+            ))
+        guard includingDemo else { return results }
+        printError("latency of the demo topology \(during)...")
+        var pipeline: TopologyPipeline? = nil
+        let demo = try PipelineBenchmark.latency(
+            cluster: cluster, partitions: latencyPartitions, rate: rate,
+            duration: .seconds(latencySeconds), warmup: .seconds(3),
+            processors: { input, output in
+                var topology = try DemoBenchmark.topology(path: demoTopology, input: input, suffix: "latency")
+                topology.sinks.predictions = output
+                let made = try TopologyPipeline(topology: topology)
+                for topic in made.topics where topic != input && topic != output {
+                    try cluster.createTopic(topic, partitions: latencyPartitions)
+                }
+                pipeline = made
+                return made
+            },
+            prepare: { runtime in
+                try pipeline?.startSideOutputs(
+                    writer: runtime.recordWriter(for: pipeline!.sideSinks), inline: false)
+            },
+            traffic: DemoBenchmark.latencyTraffic)
+        let shadows = pipeline?.sideOutputs?.shadowStatus() ?? []
+        if !shadows.isEmpty {
+            printError(
+                "  shadow during the latency run: "
+                    + shadows.map { "\($0.model) scored \($0.scored), skipped \($0.skipped)" }
+                    .joined(separator: "; "))
+        }
+        results.append(("demo topology, every stage", demo))
+        return results
+    }
+
+    private func report(runs: [BenchmarkRun], results: [[Double]]) -> String {
         var lines: [String] = []
         lines.append(
             "Machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(cpuModel()), "
                 + "librdkafka \(String(cString: rd_kafka_version_str())), embedded cluster (1 broker, in process)")
         lines.append(
             "Command: `sluice bench --events \(events) --partitions \(partitions) --rounds \(rounds) "
-                + "--rate \(rate) --latency-seconds \(latencySeconds)`")
+                + "--rate \(rate) --latency-seconds \(latencySeconds) --latency-partitions \(latencyPartitions)`")
         lines.append("")
         lines.append("| run | events/s (median of \(rounds)) | range | vs raw loop |")
         lines.append("|---|---:|---:|---:|")
@@ -366,22 +404,23 @@ struct BenchCommand: ParsableCommand {
                     format: "| %@ | %.0f | %.0f–%.0f | %@ |", run.name, median(values),
                     values.min() ?? 0, values.max() ?? 0, ratio))
         }
-        if let latency {
-            lines.append("")
-            lines.append(latencyTable("End-to-end latency of the passthrough pipeline at \(rate) events/s", latency))
-        }
         return lines.joined(separator: "\n")
     }
 
-    /// `title` (send → output readable by a downstream consumer) and a table of percentiles.
-    private func latencyTable(_ title: String, _ latency: Histogram<UInt64>) -> String {
-        let cells =
-            [50.0, 90.0, 99.0, 99.9].map { milliseconds(latency.valueAtPercentile($0)) } + [milliseconds(latency.max)]
-        return [
-            "\(title) (send → output readable by a downstream consumer), \(latency.totalCount) events:", "",
-            "| p50 | p90 | p99 | p99.9 | max |", "|---:|---:|---:|---:|---:|",
-            "| " + cells.joined(separator: " | ") + " |",
-        ].joined(separator: "\n")
+    /// A table of end-to-end latency percentiles (send → output readable by a downstream consumer), a row per path.
+    private func latencyTable(_ latencies: [(path: String, histogram: Histogram<UInt64>)]) -> String {
+        var lines = [
+            "End-to-end latency at \(rate) events/s over \(latencyPartitions) partitions (send → output readable by "
+                + "a downstream consumer; \(latencySeconds) s after a 3 s warm-up):", "",
+            "| path | events | p50 | p90 | p99 | p99.9 | max |", "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for (path, histogram) in latencies {
+            let cells =
+                [50.0, 90.0, 99.0, 99.9].map { milliseconds(histogram.valueAtPercentile($0)) }
+                + [milliseconds(histogram.max)]
+            lines.append("| \(path) | \(histogram.totalCount) | " + cells.joined(separator: " | ") + " |")
+        }
+        return lines.joined(separator: "\n")
     }
 
     private func milliseconds(_ microseconds: UInt64) -> String {

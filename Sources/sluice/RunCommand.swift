@@ -95,7 +95,9 @@ struct RunCommand: ParsableCommand {
                     + pipeline.topics.joined(separator: ", ") + " (\(partitions) partitions each)")
         }
         let groupID = group ?? "sluice-\(loaded.name)"
-        var consumer = KafkaConsumerConfiguration(bootstrapServers: [bootstrap], groupID: groupID)
+        var consumer =
+            cluster?.consumerConfiguration(groupID: groupID)
+            ?? KafkaConsumerConfiguration(bootstrapServers: [bootstrap], groupID: groupID)
         var producer = KafkaProducerConfiguration(bootstrapServers: [bootstrap])
         for property in properties {
             let parts = property.split(separator: "=", maxSplits: 1).map(String.init)

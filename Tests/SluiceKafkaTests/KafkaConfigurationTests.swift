@@ -42,4 +42,15 @@ import Testing
         let properties = KafkaConsumerConfiguration(bootstrapServers: ["a:1"], groupID: "g").librdkafkaProperties
         #expect(properties.first { $0.name == "enable.auto.offset.store" }?.value == "false")
     }
+
+    @Test func embeddedClusterConsumersWaitOneMillisecondPerEmptyFetch() throws {
+        let cluster = try EmbeddedKafkaCluster(logger: quietLogger)
+        let properties = cluster.consumerConfiguration(groupID: "g").librdkafkaProperties
+        #expect(properties.first { $0.name == "bootstrap.servers" }?.value == cluster.bootstrapServers)
+        #expect(properties.first { $0.name == "group.id" }?.value == "g")
+        #expect(properties.last { $0.name == "fetch.wait.max.ms" }?.value == "1")
+        // The general default stays for real brokers, which answer a waiting fetch as soon as data arrives.
+        let general = KafkaConsumerConfiguration(bootstrapServers: ["a:1"], groupID: "g").librdkafkaProperties
+        #expect(general.last { $0.name == "fetch.wait.max.ms" }?.value == "10")
+    }
 }

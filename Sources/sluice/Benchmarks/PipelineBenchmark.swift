@@ -94,38 +94,43 @@ enum PipelineBenchmark {
     }
 
     /// End-to-end latency at a fixed input rate: each event carries its send time; a separate consumer of
-    /// the output topic records the time from send to the output being readable downstream.
+    /// the output topic records the time from send to the output being readable downstream. Without
+    /// `processors` no pipeline runs and the consumer reads the input topic itself: the broker's own share.
     static func latency(
-        bootstrapServers: String, cluster: EmbeddedKafkaCluster, partitions: Int, rate: Int,
-        duration: Duration, warmup: Duration,
-        processors: (_ input: String, _ output: String) throws -> any EventProcessorFactory,
+        cluster: EmbeddedKafkaCluster, partitions: Int, rate: Int, duration: Duration, warmup: Duration,
+        processors: ((_ input: String, _ output: String) throws -> any EventProcessorFactory)?,
         prepare: (PipelineRuntime) throws -> Void = { _ in },
         traffic: LatencyTraffic = .syntheticEvents
     ) throws
         -> Histogram<UInt64>
     {
+        let bootstrapServers = cluster.bootstrapServers
         let suffix = UInt32.random(in: 0...UInt32.max)
         let input = "latency-in-\(suffix)"
         let output = "latency-out-\(suffix)"
         try cluster.createTopic(input, partitions: partitions)
         try cluster.createTopic(output, partitions: partitions)
-        let runtime = try PipelineRuntime(
-            configuration: RuntimeConfiguration(
-                inputTopics: [input],
-                consumer: KafkaConsumerConfiguration(
-                    bootstrapServers: [bootstrapServers], groupID: "latency-\(suffix)"),
-                producer: KafkaProducerConfiguration(bootstrapServers: [bootstrapServers])),
-            processors: try processors(input, output), logger: cliLogger(label: "sluice.bench"))
-        try prepare(runtime)
-        try runtime.start()
+        var runtime: PipelineRuntime? = nil
+        if let processors {
+            let started = try PipelineRuntime(
+                configuration: RuntimeConfiguration(
+                    inputTopics: [input],
+                    consumer: cluster.consumerConfiguration(groupID: "latency-\(suffix)"),
+                    producer: KafkaProducerConfiguration(bootstrapServers: [bootstrapServers])),
+                processors: try processors(input, output), logger: cliLogger(label: "sluice.bench"))
+            try prepare(started)
+            try started.start()
+            runtime = started
+        }
+        defer {
+            runtime?.requestStop()
+            runtime?.waitUntilStopped()
+        }
 
-        var measuringSettings = KafkaConsumerConfiguration(
-            bootstrapServers: [bootstrapServers],
-            groupID: "latency-measure-\(suffix)")
-        measuringSettings.fetchWaitMax = .milliseconds(1)
+        var measuringSettings = cluster.consumerConfiguration(groupID: "latency-measure-\(suffix)")
         measuringSettings.autoOffsetReset = .earliest
         let measuring = try KafkaConsumer(configuration: measuringSettings, logger: cliLogger(label: "sluice.bench"))
-        try measuring.subscribe(topics: [output])
+        try measuring.subscribe(topics: [runtime == nil ? input : output])
 
         let recording = Atomic<Bool>(false)
         let finished = Atomic<Bool>(false)
@@ -152,6 +157,10 @@ enum PipelineBenchmark {
             }
             measuring.close()
             measuringDone.signal()
+        }
+        defer {
+            finished.store(true, ordering: .relaxed)
+            measuringDone.wait()
         }
 
         var generatorSettings = KafkaProducerConfiguration(bootstrapServers: [bootstrapServers])
@@ -197,10 +206,6 @@ enum PipelineBenchmark {
         try generator.close()
         let everything = totalSent
         let caughtUp = wait(upTo: .seconds(30)) { received.load(ordering: .relaxed) >= everything }
-        finished.store(true, ordering: .relaxed)
-        measuringDone.wait()
-        runtime.requestStop()
-        runtime.waitUntilStopped()
         guard caughtUp else {
             throw BenchmarkError("only \(received.load(ordering: .relaxed)) of \(everything) latency events came out")
         }

@@ -70,7 +70,7 @@ struct DemoCommand: ParsableCommand {
             try cluster.createTopic(topic, partitions: partitions)
         }
         let bootstrap = cluster.bootstrapServers
-        let consumer = KafkaConsumerConfiguration(bootstrapServers: [bootstrap], groupID: "sluice-demo")
+        let consumer = cluster.consumerConfiguration(groupID: "sluice-demo")
         let producer = KafkaProducerConfiguration(bootstrapServers: [bootstrap])
         let session: PipelineSession
         do {
