@@ -20,7 +20,9 @@ struct RunCommand: ParsableCommand {
             are created on it, and its address is printed, so other programs (kcat, `sluice generate`) can \
             produce to it.
 
-            SIGINT or SIGTERM drains every lane, waits for outputs to be acknowledged, commits, and exits 0.
+            SIGINT or SIGTERM drains every lane, waits for outputs to be acknowledged, commits, and exits 0. \
+            A second signal, or a drain longer than --shutdown-timeout, exits 2 at once; what was not committed \
+            is then processed again by the group (at-least-once).
             """
     )
 
@@ -58,12 +60,20 @@ struct RunCommand: ParsableCommand {
     var noTelemetry = false
 
     @Option(
+        help: """
+            Seconds a stop (SIGINT, SIGTERM) may take to drain and commit before the process exits 2 anyway; \
+            keep it below the orchestrator's grace period.
+            """)
+    var shutdownTimeout: Int = 50
+
+    @Option(
         name: .customLong("property"),
         help: "A librdkafka property for both clients, NAME=VALUE (repeatable), e.g. security.protocol=SSL.")
     var properties: [String] = []
 
     func validate() throws {
         guard (1...1024).contains(partitions) else { throw ValidationError("--partitions must be 1...1024") }
+        guard shutdownTimeout >= 0 else { throw ValidationError("--shutdown-timeout must not be negative") }
         guard statusInterval >= 0 else { throw ValidationError("--status-interval must not be negative") }
         guard (0...65535).contains(telemetryPort) else { throw ValidationError("--telemetry-port must be 0...65535") }
         for property in properties where !property.contains("=") {
@@ -122,8 +132,15 @@ struct RunCommand: ParsableCommand {
             throw ExitCode(1)
         }
         let runtime = session.runtime
+        let watchdog = ShutdownWatchdog(command: "sluice run", limit: .seconds(shutdownTimeout)) {
+            let counters = runtime.counters
+            let unacknowledged =
+                counters.outputsSent.load(ordering: .relaxed) - counters.outputsDelivered.load(ordering: .relaxed)
+                - counters.outputsFailed.load(ordering: .relaxed)
+            return "runtime \(runtime.currentState), \(unacknowledged) outputs unacknowledged"
+        }
         let signals = TerminationSignals { signal in
-            printError("sluice run: \(signal == SIGINT ? "interrupted" : "terminated"); draining and committing...")
+            watchdog.signalReceived(signal == SIGINT ? "SIGINT" : "SIGTERM")
             session.requestStop()
         }
         printError("sluice run: '\(loaded.name)' consuming \(loaded.source.topic) as group \(groupID)")

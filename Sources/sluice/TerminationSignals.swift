@@ -8,13 +8,16 @@ import Dispatch
 final class TerminationSignals {
     private let sources: [any DispatchSourceSignal]
 
-    /// Calls `handler` (on a private queue) for every SIGINT or SIGTERM until this object goes away.
+    /// Calls `handler` (on a private queue) once for every SIGINT or SIGTERM until this object goes away.
     init(_ handler: @escaping @Sendable (_ signal: Int32) -> Void) {
         let queue = DispatchQueue(label: "sluice.signals")
         sources = [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler { handler(number) }
+            source.setEventHandler {
+                // Signals that arrive before the handler runs are merged into one event; `data` counts them.
+                for _ in 0..<max(Int(source.data), 1) { handler(number) }
+            }
             source.resume()
             return source
         }

@@ -187,6 +187,53 @@ import Testing
         _ = broker.finish(timeout: 10)
     }
 
+    /// A stop that cannot finish — the broker process frozen with SIGSTOP, so neither commits nor leaving the group
+    /// can complete — is bounded: `--shutdown-timeout` ends it with exit status 2 and says why, and so does a second
+    /// SIGTERM before that.
+    @Test func aStuckDrainEndsAtTheShutdownTimeoutOrAtASecondSignal() throws {
+        let (broker, bootstrap) = try Self.startBroker(partitions: 2)
+        let (directory, topology) = try Self.workspace(partitions: 2)
+        defer {
+            broker.send(SIGCONT)
+            broker.send(SIGTERM)
+            _ = broker.finish(timeout: 10)
+            try? FileManager.default.removeItem(at: directory)
+        }
+        let producer = try KafkaProducer(
+            configuration: KafkaProducerConfiguration(bootstrapServers: [bootstrap]), logger: Self.logger
+        ) { _ in }
+        let topic = try producer.topic("in")
+        for (round, secondSignal) in [false, true].enumerated() {
+            broker.send(SIGCONT)
+            let run = try ExternalProcess(
+                try sluiceExecutable(),
+                [
+                    "run", topology, "--brokers", bootstrap, "--group", "stuck-\(round)", "--status-interval", "0",
+                    "--telemetry-port", "0", "--shutdown-timeout", "4",
+                ])
+            for number in 0..<2_000 {
+                try producer.send(to: topic, partition: Int32(number % 2), key: nil, value: Self.event(number))
+            }
+            try producer.flush()
+            Thread.sleep(forTimeInterval: 4)
+            broker.send(SIGSTOP)
+            let stopped = ContinuousClock.now
+            run.send(SIGTERM)
+            if secondSignal {
+                Thread.sleep(forTimeInterval: 1)
+                run.send(SIGTERM)
+            }
+            let ended = run.finish(timeout: 60)
+            let elapsed = (ContinuousClock.now - stopped).components
+            let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+            #expect(ended.status == 2, "exit status of a stuck drain: \(ended.errors.suffix(800))")
+            #expect(seconds < (secondSignal ? 3.5 : 12), "a stuck drain ended after \(seconds) s")
+            let reason = secondSignal ? "a second SIGTERM arrived while draining" : "did not finish within 4 s"
+            #expect(ended.errors.contains(reason), "\(ended.errors.suffix(800))")
+            #expect(ended.errors.contains("at-least-once"))
+        }
+    }
+
     /// The same events through `sluice run` (on Kafka) and `sluice replay` (offline) give the same outputs.
     @Test func replayAndRunGiveTheSameOutputs() throws {
         let (broker, bootstrap) = try Self.startBroker(partitions: 1)
