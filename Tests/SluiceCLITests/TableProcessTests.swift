@@ -96,6 +96,7 @@ import Testing
           dead_letter: dlq
         """.write(toFile: topology, atomically: true, encoding: .utf8)
         let merchants = 20_000
+        let producedFrom = Date().timeIntervalSince1970 - 1
         try Self.produce(
             (0..<merchants).map { ("m\($0)", #"{"mcc":"m\#($0)","tier":\#($0 % 7)}"#) }, topic: "merchants",
             bootstrap: bootstrap)
@@ -132,6 +133,12 @@ import Testing
             waitFor(seconds: 10) {
                 (get("\(base)/metrics")?.body ?? "").contains(#"sluice_table_rows{table="merchants"} 20000"#)
             })
+        // The newest row's Kafka timestamp is when this test produced it.
+        let freshness = (get("\(base)/metrics")?.body ?? "").split(separator: "\n").first {
+            $0.hasPrefix(#"sluice_table_newest_record_timestamp_seconds{table="merchants"} "#)
+        }
+        let newest = freshness.flatMap { $0.split(separator: " ").last }.flatMap { Double($0) } ?? 0
+        #expect(newest >= producedFrom && newest <= Date().timeIntervalSince1970, "\(String(describing: freshness))")
         run.send(SIGTERM)
         #expect(run.finish(timeout: 60).status == 0)
 

@@ -139,8 +139,10 @@ private func replayFeatures(_ pipeline: TopologyPipeline, events: [String]) thro
     return (try lines("feature-inputs.jsonl"), try lines("dead-letters.jsonl"))
 }
 
-private func produce(_ records: [(key: String, value: String?)], to topic: String, cluster: EmbeddedKafkaCluster) throws
-{
+private func produce(
+    _ records: [(key: String, value: String?)], to topic: String, cluster: EmbeddedKafkaCluster,
+    timestamp: Int64? = nil
+) throws {
     let producer = try KafkaProducer(
         configuration: KafkaProducerConfiguration(bootstrapServers: [cluster.bootstrapServers]), logger: quietLogger
     ) { _ in }
@@ -150,9 +152,9 @@ private func produce(_ records: [(key: String, value: String?)], to topic: Strin
         let value = record.value.map { Array($0.utf8) }
         try key.withUnsafeBytes { key in
             if let value {
-                try value.withUnsafeBytes { try producer.send(to: handle, key: key, value: $0) }
+                try value.withUnsafeBytes { try producer.send(to: handle, key: key, value: $0, timestamp: timestamp) }
             } else {
-                try producer.send(to: handle, key: key, value: nil)
+                try producer.send(to: handle, key: key, value: nil, timestamp: timestamp)
             }
         }
     }
@@ -289,6 +291,50 @@ private func produce(_ records: [(key: String, value: String?)], to topic: Strin
         waitForGeneration(after: generation)
         #expect(try tier() == -1)
         #expect(table.snapshot().rowCount == 0)
+    }
+
+    /// A topic table reports how fresh it is: the newest record timestamp applied so far (an older record
+    /// applied later does not move it back), and for each applied batch how long after its newest record the
+    /// lanes could see it. The timestamps are set by the test's producer.
+    @Test func topicTableReportsItsNewestRecordAndHowLongUpdatesTook() throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: quietLogger)
+        let topic = "merchants-\(UUID().uuidString.prefix(8))"
+        try cluster.createTopic(topic, partitions: 2)
+        func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+        let loaded = now() - 120_000
+        try produce([("m1", #"{"mcc":"m1","tier":1}"#)], to: topic, cluster: cluster, timestamp: loaded)
+        let pipeline = try TopologyPipeline(
+            topology: TopologyLoader.load(
+                text: MerchantScenario.topology(table: "topic: \(topic)"), file: "/tmp/t.yaml"))
+        let (specification, table) = try #require(pipeline.topicTables.first)
+        #expect(table.newestRecordMilliseconds.load(ordering: .relaxed) == 0)
+        let feed = try TableFeed(
+            specification: specification, table: table, bootstrapServers: [cluster.bootstrapServers],
+            logger: quietLogger)
+        try feed.load(timeout: .seconds(60))
+        feed.follow()
+        defer { feed.stop() }
+        func delay() -> Int64 { table.lastApplyDelayMilliseconds.load(ordering: .relaxed) }
+        #expect(table.newestRecordMilliseconds.load(ordering: .relaxed) == loaded)
+        #expect((120_000..<140_000).contains(delay()), "delay after load \(delay()) ms")
+
+        func applyAndWait(_ record: (key: String, value: String?), timestamp: Int64) throws {
+            let generation = table.generation.load(ordering: .acquiring)
+            try produce([record], to: topic, cluster: cluster, timestamp: timestamp)
+            let deadline = ContinuousClock.now + .seconds(20)
+            while table.generation.load(ordering: .acquiring) == generation, ContinuousClock.now < deadline {
+                Thread.sleep(forTimeInterval: 0.005)
+            }
+        }
+        let recent = now() - 5_000
+        try applyAndWait(("m2", #"{"mcc":"m2","tier":2}"#), timestamp: recent)
+        #expect(table.newestRecordMilliseconds.load(ordering: .relaxed) == recent)
+        #expect((5_000..<25_000).contains(delay()), "delay of a follow-up batch \(delay()) ms")
+
+        try applyAndWait(("m3", #"{"mcc":"m3","tier":3}"#), timestamp: recent - 600_000)
+        #expect(table.snapshot().rowCount == 3)
+        #expect(table.newestRecordMilliseconds.load(ordering: .relaxed) == recent, "an older record does not move it")
+        #expect((605_000..<625_000).contains(delay()), "delay of a batch of an old record \(delay()) ms")
     }
 
     /// The latest login per user from a second topic, produced out of time order, against a brute-force

@@ -60,6 +60,8 @@ struct DocumentedFamily: Equatable {
         tables.bytes(table: "merchants").set(96_000)
         tables.updates(table: "merchants").increment(by: 1250)
         tables.refused(table: "merchants").increment(by: 3)
+        tables.newestRecordTimestamp(table: "merchants").set(1_700_000_000.5)
+        tables.updateDelay(table: "merchants").set(0.004)
         tables.lookups(lookup: "merchant", result: "hit").increment(by: 900)
         tables.lookups(lookup: "merchant", result: "miss").increment(by: 100)
     }

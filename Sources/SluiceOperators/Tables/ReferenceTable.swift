@@ -16,6 +16,12 @@ public final class ReferenceTable: Sendable {
     /// Rows and bytes of the current snapshot, for metrics.
     public let rowCount = Atomic<Int>(0)
     public let byteCount = Atomic<Int>(0)
+    /// When the newest record applied so far was written, in milliseconds since the epoch: the Kafka timestamp for
+    /// a topic table, the file's modification time for a file table; 0 before any.
+    public let newestRecordMilliseconds = Atomic<Int64>(0)
+    /// For the last batch a topic feed applied: milliseconds from its newest record's timestamp to the moment the
+    /// batch was published to the lanes, that is how far the table trailed its topic then.
+    public let lastApplyDelayMilliseconds = Atomic<Int64>(0)
 
     /// An empty table.
     public init(layout: TableLayout) {
@@ -23,6 +29,15 @@ public final class ReferenceTable: Sendable {
         let empty = TableSnapshot(empty: layout)
         current = Mutex(empty)
         byteCount.store(empty.byteCount, ordering: .relaxed)
+    }
+
+    /// Notes that changes whose newest record was written at `newestRecord` were published at `published` (both
+    /// in milliseconds since the epoch), for ``newestRecordMilliseconds`` and ``lastApplyDelayMilliseconds``.
+    public func noteFreshness(newestRecord: Int64, published: Int64) {
+        if newestRecord > newestRecordMilliseconds.load(ordering: .relaxed) {
+            newestRecordMilliseconds.store(newestRecord, ordering: .relaxed)
+        }
+        lastApplyDelayMilliseconds.store(max(published - newestRecord, 0), ordering: .relaxed)
     }
 
     /// The table as it is now.

@@ -82,6 +82,11 @@ public enum TableFileLoader {
         }
         if let outcome { throw outcome }
         try table.apply(changes, replacing: true)
+        if let modified = try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date {
+            table.noteFreshness(
+                newestRecord: Int64(modified.timeIntervalSince1970 * 1000),
+                published: Int64(Date().timeIntervalSince1970 * 1000))
+        }
         report.repeatedKeys = report.rows - table.snapshot().rowCount
         report.seconds = (ContinuousClock.now - started) / .seconds(1)
         return report

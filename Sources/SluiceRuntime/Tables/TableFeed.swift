@@ -65,6 +65,7 @@ public final class TableFeed: @unchecked Sendable {
         }
         try consumer.assign(starts)
         let changes = TableChanges(layout: table.layout)
+        var newest: Int64 = 0
         var replacing = true
         var next = starts
         while ends.contains(where: { next[$0.key]! < $0.value }) {
@@ -75,7 +76,7 @@ public final class TableFeed: @unchecked Sendable {
             let result = consumer.poll(maxMessages: 8192, timeout: .milliseconds(200))
             if let error = result.errors.first { throw error }
             for batch in result.batches {
-                read(batch, into: changes)
+                newest = max(newest, read(batch, into: changes))
                 if let last = batch.lastOffset { next[batch.topicPartition] = last + 1 }
             }
             if changes.count > table.layout.maxRows * 4 {
@@ -86,6 +87,7 @@ public final class TableFeed: @unchecked Sendable {
             }
         }
         try table.apply(changes, replacing: replacing)
+        if newest > 0 { table.noteFreshness(newestRecord: newest, published: Self.wallClock()) }
         let rows = table.snapshot().rowCount
         let records = recordsRead.load(ordering: .relaxed)
         logger.info(
@@ -101,9 +103,11 @@ public final class TableFeed: @unchecked Sendable {
                 for error in result.errors { logger.warning("table '\(specification.name)': \(error)") }
                 guard result.messageCount > 0 else { continue }
                 let changes = TableChanges(layout: table.layout)
-                for batch in result.batches { read(batch, into: changes) }
+                var newest: Int64 = 0
+                for batch in result.batches { newest = max(newest, read(batch, into: changes)) }
                 do {
                     try table.apply(changes)
+                    if newest > 0 { table.noteFreshness(newestRecord: newest, published: Self.wallClock()) }
                 } catch {
                     logger.error("\(error)")
                 }
@@ -127,11 +131,14 @@ public final class TableFeed: @unchecked Sendable {
         consumer.close()
     }
 
-    private func read(_ batch: KafkaMessageBatch, into changes: TableChanges) {
-        let wallClock = Int64(Date().timeIntervalSince1970 * 1000)
+    /// Adds `batch`'s records to `changes`; returns the newest timestamp among them (0 when none has one).
+    private func read(_ batch: KafkaMessageBatch, into changes: TableChanges) -> Int64 {
+        let wallClock = Self.wallClock()
+        var newest: Int64 = 0
         do {
             for message in batch {
                 recordsRead.add(1, ordering: .relaxed)
+                if let timestamp = message.timestamp?.milliseconds, timestamp > newest { newest = timestamp }
                 guard let value = message.value else {
                     if let key = message.key {
                         changes.delete(key: key)
@@ -146,7 +153,10 @@ public final class TableFeed: @unchecked Sendable {
                 }
             }
         }
+        return newest
     }
+
+    private static func wallClock() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
     private func reject(_ message: String) {
         let count = table.recordsRejected.add(1, ordering: .relaxed).newValue

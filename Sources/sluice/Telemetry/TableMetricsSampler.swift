@@ -25,6 +25,12 @@ final class TableMetricsSampler: Sendable {
             for (name, table) in pipeline.tables {
                 metrics.rows(table: name).set(table.rowCount.load(ordering: .relaxed))
                 metrics.bytes(table: name).set(table.byteCount.load(ordering: .relaxed))
+                let newest = table.newestRecordMilliseconds.load(ordering: .relaxed)
+                if newest > 0 {
+                    metrics.newestRecordTimestamp(table: name).set(Double(newest) / 1000)
+                    metrics.updateDelay(table: name).set(
+                        Double(table.lastApplyDelayMilliseconds.load(ordering: .relaxed)) / 1000)
+                }
                 add(metrics.updates(table: name), "updates/\(name)", table.changesApplied.load(ordering: .relaxed))
                 let refused =
                     table.changesRefused.load(ordering: .relaxed) + table.recordsRejected.load(ordering: .relaxed)
