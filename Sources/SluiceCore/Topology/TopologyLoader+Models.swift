@@ -8,14 +8,16 @@ extension TopologyLoader {
         }
         for (key, child) in entries {
             switch key {
-            case "primary": models.primary = readModel(child, reader: reader)
+            case "primary": models.primary = readModel(child, reader: reader, isShadow: false)
             case "shadows":
                 guard case .sequence(let items) = child.node else {
                     reader.report(child, "'models.shadows' must be a list of models")
                     continue
                 }
                 for (index, item) in items.enumerated() {
-                    if let model = readModel(child.child("\(index)", item, file: reader.file), reader: reader) {
+                    if let model = readModel(
+                        child.child("\(index)", item, file: reader.file), reader: reader, isShadow: true)
+                    {
                         models.shadows.append(model)
                     }
                 }
@@ -31,15 +33,15 @@ extension TopologyLoader {
         return models
     }
 
-    private static func readModel(_ node: TopologyNode, reader: TopologyReader) -> ModelSpecification? {
-        let known = ["name", "path", "format", "threshold", "features"]
+    private static func readModel(_ node: TopologyNode, reader: TopologyReader, isShadow: Bool)
+        -> ModelSpecification?
+    {
+        let known = ["name", "path", "format", "threshold", "features", "priority"]
         guard let entries = reader.mapping(node, known: known, required: ["name", "path"], what: "model settings")
         else {
             return nil
         }
-        var model = ModelSpecification(
-            name: "", path: "", format: nil, threshold: 0.5, features: nil,
-            location: node.location)
+        var model = ModelSpecification(name: "", path: "", location: node.location)
         for (key, child) in entries {
             switch key {
             case "name": model.name = reader.string(child) ?? ""
@@ -65,6 +67,22 @@ extension TopologyLoader {
                 }
             case "threshold": model.threshold = reader.number(child) ?? 0.5
             case "features": model.features = reader.stringList(child)
+            case "priority":
+                guard isShadow else {
+                    reader.report(
+                        child, "'priority' applies to shadow models only: the primary is scored on the lanes")
+                    continue
+                }
+                guard let text = reader.string(child) else { continue }
+                if let priority = ShadowPriority(rawValue: text) {
+                    model.shadowPriority = priority
+                } else {
+                    let priorities = ShadowPriority.allCases.map(\.rawValue)
+                    reader.report(
+                        child,
+                        "'\(child.path)' must be one of: \(priorities.joined(separator: ", ")); found '\(text)'",
+                        suggestion: NameSuggestion.closest(to: text, among: priorities).map { "did you mean '\($0)'?" })
+                }
             default: break
             }
         }

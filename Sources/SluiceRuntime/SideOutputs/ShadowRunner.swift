@@ -4,8 +4,8 @@ import SluiceModels
 import SluiceMonitoring
 import Synchronization
 
-/// One shadow model: scores the same feature vectors as the primary, on a thread of its own at the lowest
-/// scheduling priority (so it only takes CPU the lanes leave), compares itself with the primary, and writes a
+/// One shadow model: scores the same feature vectors as the primary, on a thread of its own (by default at the
+/// lowest scheduling priority, so it only takes CPU the lanes leave; see ``ShadowWorker``), compares itself with the primary, and writes a
 /// shadow record per event. Its backlog is bounded: when the shadow falls behind, whole batches are skipped for
 /// it and counted; the primary path never waits for it.
 final class ShadowRunner: SideConsumer, @unchecked Sendable {
@@ -20,7 +20,7 @@ final class ShadowRunner: SideConsumer, @unchecked Sendable {
     /// Events scored by the shadow, and the time its model took to score them (batch scoring only).
     let scored = Atomic<Int>(0)
     let scoringNanoseconds = Atomic<Int>(0)
-    private let queue: LowPriorityWorker?
+    private let queue: ShadowWorker?
     private let writer: any RecordWriter
     private var comparison: ShadowComparison
     private var rows: [Double] = []
@@ -39,7 +39,11 @@ final class ShadowRunner: SideConsumer, @unchecked Sendable {
         slot = ModelSlot(binding)
         self.capacity = capacity
         self.writer = writer
-        queue = inline ? nil : LowPriorityWorker(name: "sluice.shadow.\(binding.specification.name)")
+        queue =
+            inline
+            ? nil
+            : ShadowWorker(
+                name: "sluice.shadow.\(binding.specification.name)", priority: binding.specification.shadowPriority)
         comparison = try ShadowComparison(
             configuration: ShadowComparisonConfiguration(
                 primaryModel: primaryName, shadowModel: binding.specification.name))

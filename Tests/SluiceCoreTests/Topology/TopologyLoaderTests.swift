@@ -182,4 +182,41 @@ private func diagnostics(_ text: String) -> [TopologyDiagnostic] {
         #expect(DurationLiteral.milliseconds("10") == nil)
         #expect(DurationLiteral.milliseconds("ten s") == nil)
     }
+
+    /// A shadow's `priority` is `idle` unless set; `normal` is read; anything else, or a priority on the primary,
+    /// is an error at its line.
+    @Test func shadowPriorityIsReadAndChecked() throws {
+        func topology(primary: String = "", shadow: String) -> String {
+            validTopology.replacingOccurrences(
+                of: "transactions-dlq", with: "transactions-dlq\n  predictions: scores\n  shadow: shadow-scores")
+                    + """
+
+                    models:
+                      primary: { name: a, path: a.json\(primary) }
+                      shadows:
+                        - { name: b, path: b.json\(shadow) }
+                        - { name: c, path: c.json }
+                    """
+        }
+        let loaded = try TopologyLoader.load(
+            text: topology(shadow: ", priority: normal"), file: "t.yaml", requiringModelFiles: false)
+        #expect(loaded.models.shadows.map(\.shadowPriority) == [.normal, .idle])
+
+        func firstProblem(_ text: String) -> TopologyDiagnostic? {
+            do {
+                _ = try TopologyLoader.load(text: text, file: "t.yaml", requiringModelFiles: false)
+                return nil
+            } catch {
+                return error.diagnostics.first
+            }
+        }
+        let misspelled = try #require(firstProblem(topology(shadow: ", priority: norml")))
+        #expect(misspelled.message.contains("must be one of: idle, normal; found 'norml'"))
+        #expect(misspelled.suggestion?.contains("did you mean 'normal'?") == true)
+        #expect(misspelled.location.line == 20)
+
+        let onPrimary = try #require(firstProblem(topology(primary: ", priority: normal", shadow: "")))
+        #expect(onPrimary.message.contains("'priority' applies to shadow models only"), "\(onPrimary.message)")
+        #expect(onPrimary.location.line == 18)
+    }
 }
