@@ -40,11 +40,15 @@ enum DemoBenchmark {
         let producer = try KafkaProducer(configuration: settings, logger: cliLogger(label: "sluice.bench")) { _ in }
         let handle = try producer.topic(topic)
         var generator = SyntheticTransactions(seed: 11)
+        var key: [UInt8] = []
+        var value: [UInt8] = []
         for _ in 0..<count {
             let transaction = generator.next(millisecondsApart: 10)
-            try producer.send(
-                to: handle, key: Array("card-\(transaction.card)".utf8),
-                value: Array(SyntheticTransactions.json(transaction).utf8))
+            key.removeAll(keepingCapacity: true)
+            value.removeAll(keepingCapacity: true)
+            SyntheticTransactions.appendKey(transaction, to: &key)
+            SyntheticTransactions.appendJSON(transaction, to: &value)
+            try producer.send(to: handle, key: key, value: value)
         }
         try producer.close(timeout: .seconds(120))
     }
@@ -58,8 +62,10 @@ enum DemoBenchmark {
                 var transaction = generator.next(millisecondsApart: 10)
                 transaction.id = Int(now / 100)
                 transaction.time = Int64(Date().timeIntervalSince1970 * 1000)
-                value = Array(SyntheticTransactions.json(transaction).utf8)
-                key = Array("card-\(transaction.card)".utf8)
+                value.removeAll(keepingCapacity: true)
+                key.removeAll(keepingCapacity: true)
+                SyntheticTransactions.appendJSON(transaction, to: &value)
+                SyntheticTransactions.appendKey(transaction, to: &key)
             }
         },
         sentNanoseconds: { prediction in
