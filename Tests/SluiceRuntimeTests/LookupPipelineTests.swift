@@ -139,6 +139,27 @@ private func replayFeatures(_ pipeline: TopologyPipeline, events: [String]) thro
     return (try lines("feature-inputs.jsonl"), try lines("dead-letters.jsonl"))
 }
 
+/// The first topic table of `pipeline`, read to the end of its topic on `cluster` by a feed of its own (which the
+/// caller follows, stops or closes).
+private func loadedTopicTable(of pipeline: TopologyPipeline, from cluster: EmbeddedKafkaCluster) throws
+    -> (table: ReferenceTable, feed: TableFeed)
+{
+    let (specification, table) = try #require(pipeline.topicTables.first)
+    let feed = try TableFeed(
+        specification: specification, table: table, bootstrapServers: [cluster.bootstrapServers],
+        logger: quietLogger)
+    try feed.load(timeout: .seconds(60))
+    return (table, feed)
+}
+
+/// Waits up to 20 s for `table` to publish a snapshot after `generation`.
+private func waitForNewSnapshot(of table: ReferenceTable, after generation: Int) {
+    let deadline = ContinuousClock.now + .seconds(20)
+    while table.generation.load(ordering: .acquiring) == generation, ContinuousClock.now < deadline {
+        Thread.sleep(forTimeInterval: 0.005)
+    }
+}
+
 private func produce(
     _ records: [(key: String, value: String?)], to topic: String, cluster: EmbeddedKafkaCluster,
     timestamp: Int64? = nil
@@ -182,11 +203,7 @@ private func produce(
         let fromTopic = try TopologyPipeline(
             topology: TopologyLoader.load(
                 text: MerchantScenario.topology(table: "topic: \(topic)"), file: directory.path + "/t.yaml"))
-        let (specification, table) = try #require(fromTopic.topicTables.first)
-        let feed = try TableFeed(
-            specification: specification, table: table, bootstrapServers: [cluster.bootstrapServers],
-            logger: quietLogger)
-        try feed.load(timeout: .seconds(60))
+        let (table, feed) = try loadedTopicTable(of: fromTopic, from: cluster)
         feed.close()
         #expect(table.snapshot().rowCount == scenario.merchants.count)
         #expect(feed.tombstones.load(ordering: .relaxed) == 30)
@@ -251,11 +268,7 @@ private func produce(
         let pipeline = try TopologyPipeline(
             topology: TopologyLoader.load(
                 text: MerchantScenario.topology(table: "topic: \(topic)"), file: "/tmp/t.yaml"))
-        let (specification, table) = try #require(pipeline.topicTables.first)
-        let feed = try TableFeed(
-            specification: specification, table: table, bootstrapServers: [cluster.bootstrapServers],
-            logger: quietLogger)
-        try feed.load(timeout: .seconds(60))
+        let (table, feed) = try loadedTopicTable(of: pipeline, from: cluster)
         feed.follow()
         defer { feed.stop() }
         let processor = try pipeline.makeProcessor(topic: "payments", partition: 0)
@@ -275,20 +288,14 @@ private func produce(
             offset += 1
             return emitter.records.first { $0.sink == sink }.flatMap { jsonObject($0.value)?["tier"] as? Double }
         }
-        func waitForGeneration(after generation: Int) {
-            let deadline = ContinuousClock.now + .seconds(20)
-            while table.generation.load(ordering: .acquiring) == generation, ContinuousClock.now < deadline {
-                Thread.sleep(forTimeInterval: 0.005)
-            }
-        }
         #expect(try tier() == 1)
         var generation = table.generation.load(ordering: .acquiring)
         try produce([("m1", #"{"mcc":"m1","tier":2}"#)], to: topic, cluster: cluster)
-        waitForGeneration(after: generation)
+        waitForNewSnapshot(of: table, after: generation)
         #expect(try tier() == 2)
         generation = table.generation.load(ordering: .acquiring)
         try produce([("m1", nil)], to: topic, cluster: cluster)
-        waitForGeneration(after: generation)
+        waitForNewSnapshot(of: table, after: generation)
         #expect(try tier() == -1)
         #expect(table.snapshot().rowCount == 0)
     }
@@ -306,12 +313,8 @@ private func produce(
         let pipeline = try TopologyPipeline(
             topology: TopologyLoader.load(
                 text: MerchantScenario.topology(table: "topic: \(topic)"), file: "/tmp/t.yaml"))
-        let (specification, table) = try #require(pipeline.topicTables.first)
-        #expect(table.newestRecordMilliseconds.load(ordering: .relaxed) == 0)
-        let feed = try TableFeed(
-            specification: specification, table: table, bootstrapServers: [cluster.bootstrapServers],
-            logger: quietLogger)
-        try feed.load(timeout: .seconds(60))
+        #expect(try #require(pipeline.topicTables.first).table.newestRecordMilliseconds.load(ordering: .relaxed) == 0)
+        let (table, feed) = try loadedTopicTable(of: pipeline, from: cluster)
         feed.follow()
         defer { feed.stop() }
         func delay() -> Int64 { table.lastApplyDelayMilliseconds.load(ordering: .relaxed) }
@@ -321,10 +324,7 @@ private func produce(
         func applyAndWait(_ record: (key: String, value: String?), timestamp: Int64) throws {
             let generation = table.generation.load(ordering: .acquiring)
             try produce([record], to: topic, cluster: cluster, timestamp: timestamp)
-            let deadline = ContinuousClock.now + .seconds(20)
-            while table.generation.load(ordering: .acquiring) == generation, ContinuousClock.now < deadline {
-                Thread.sleep(forTimeInterval: 0.005)
-            }
+            waitForNewSnapshot(of: table, after: generation)
         }
         let recent = now() - 5_000
         try applyAndWait(("m2", #"{"mcc":"m2","tier":2}"#), timestamp: recent)
@@ -386,11 +386,7 @@ private func produce(
               dead_letter: payment-dead-letters
             """
         let pipeline = try TopologyPipeline(topology: TopologyLoader.load(text: text, file: "/tmp/logins.yaml"))
-        let (specification, table) = try #require(pipeline.topicTables.first)
-        let feed = try TableFeed(
-            specification: specification, table: table, bootstrapServers: [cluster.bootstrapServers],
-            logger: quietLogger)
-        try feed.load(timeout: .seconds(60))
+        let (table, feed) = try loadedTopicTable(of: pipeline, from: cluster)
         feed.close()
         var events: [String] = []
         var users: [String] = []
