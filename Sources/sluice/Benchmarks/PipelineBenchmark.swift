@@ -109,9 +109,9 @@ enum PipelineBenchmark {
         let input = "latency-in-\(suffix)"
         let output = "latency-out-\(suffix)"
         try cluster.createTopic(input, partitions: partitions)
-        try cluster.createTopic(output, partitions: partitions)
         var runtime: PipelineRuntime? = nil
         if let processors {
+            try cluster.createTopic(output, partitions: partitions)
             let started = try PipelineRuntime(
                 configuration: RuntimeConfiguration(
                     inputTopics: [input],
