@@ -45,8 +45,7 @@ final class Lane: @unchecked Sendable {
 
     init(
         topicPartition: KafkaTopicPartition, slot: Int, acknowledgements: LaneAcknowledgements,
-        processor: any EventProcessor, producer: KafkaProducer,
-        sinks: [(name: String, topic: KafkaTopic, output: Int)],
+        processor: any EventProcessor, sinks: [LaneSink],
         consumer: KafkaConsumer, counters: RuntimeCounters, failure: RuntimeFailure, drainTimeout: Duration
     ) {
         self.stateful = processor as? any StatefulEventProcessor
@@ -58,7 +57,7 @@ final class Lane: @unchecked Sendable {
         self.consumer = consumer
         self.counters = counters
         self.failure = failure
-        emitter = LaneEmitter(producer: producer, sinks: sinks, acknowledgements: acknowledgements, slot: slot)
+        emitter = LaneEmitter(sinks: sinks, acknowledgements: acknowledgements, slot: slot)
         latencies = LatencyObservations(for: counters.endToEndLatency)
         // Lanes share the global pool (about one thread per core) instead of each getting a thread.
         queue = DispatchQueue(label: "sluice.lane.\(topicPartition)", target: .global(qos: .userInitiated))
@@ -264,20 +263,24 @@ final class Lane: @unchecked Sendable {
     }
 }
 
+/// Where a lane's sink goes: the producer that sends it, its topic handle in that producer, and the index of its
+/// topic in the runtime's output counters.
+struct LaneSink {
+    var name: String
+    var producer: KafkaProducer
+    var topic: KafkaTopic
+    var output: Int
+}
+
 /// The emitter of one lane: sends to Kafka with the lane's slot and current checkpoint as context.
 final class LaneEmitter: OutputEmitter {
-    private let producer: KafkaProducer
-    private let sinks: [(name: String, topic: KafkaTopic, output: Int)]
+    private let sinks: [LaneSink]
     private let acknowledgements: LaneAcknowledgements
     private let slot: Int
     var checkpoint = 0
     var sentCount = 0
 
-    init(
-        producer: KafkaProducer, sinks: [(name: String, topic: KafkaTopic, output: Int)],
-        acknowledgements: LaneAcknowledgements, slot: Int
-    ) {
-        self.producer = producer
+    init(sinks: [LaneSink], acknowledgements: LaneAcknowledgements, slot: Int) {
         self.sinks = sinks
         self.acknowledgements = acknowledgements
         self.slot = slot
@@ -288,7 +291,7 @@ final class LaneEmitter: OutputEmitter {
     {
         acknowledgements.addOutput(checkpoint)
         do {
-            try producer.send(
+            try sinks[sink].producer.send(
                 to: sinks[sink].topic, partition: partition, key: key, value: value,
                 context: LaneSlots.context(slot: slot, checkpoint: checkpoint, output: sinks[sink].output))
             sentCount += 1

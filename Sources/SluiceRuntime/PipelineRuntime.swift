@@ -6,7 +6,8 @@ public import SluiceKafka
 import Synchronization
 
 /// Runs an operator chain over Kafka: one consumer poll loop on its own queue, one lane per assigned
-/// partition, one idempotent producer whose delivery reports release offsets for commit.
+/// partition, an idempotent producer whose delivery reports release offsets for commit (and a second one for
+/// state records, when the processors keep state).
 ///
 /// Guarantees: per-partition order; a partition's offset is stored and committed only after every output
 /// of the events before it was acknowledged (at-least-once); memory bounded by pausing partitions whose
@@ -29,11 +30,14 @@ public final class PipelineRuntime: @unchecked Sendable {
     private let configuration: RuntimeConfiguration
     private let factory: any EventProcessorFactory
     private let logger: Logger
+    /// The producer of the lanes' outputs.
     private let producer: KafkaProducer
+    /// The producer of state records (changelogs), when a sink holds state; see ``SinkDescriptor/holdsState``.
+    private let stateProducer: KafkaProducer?
     /// The producer of side outputs, made by the first ``recordWriter(for:)``.
     private let sideProducer = Mutex<KafkaProducer?>(nil)
     private let consumer: KafkaConsumer
-    private let sinkTopics: [(name: String, topic: KafkaTopic, output: Int)]
+    private let sinkTopics: [LaneSink]
     private let slots: LaneSlots
     private let failure: RuntimeFailure
     private let state = Mutex<State>(.idle)
@@ -64,7 +68,7 @@ public final class PipelineRuntime: @unchecked Sendable {
         let counters = self.counters
         self.slots = slots
         self.failure = failure
-        producer = try KafkaProducer(configuration: configuration.producer, logger: logger) { report in
+        let acknowledge: @Sendable (KafkaDeliveryReport) -> Void = { report in
             // Side outputs (shadow records, alerts) are not tied to input offsets and never fail the pipeline.
             if ProducerRecordWriter.isUntracked(report.context) {
                 if report.error == nil {
@@ -87,9 +91,19 @@ public final class PipelineRuntime: @unchecked Sendable {
             let (slot, checkpoint) = LaneSlots.unpack(report.context)
             slots.tracker(slot)?.acknowledge(checkpoint)
         }
-        let producer = self.producer
-        sinkTopics = try processors.sinks.map {
-            ($0.name, try producer.topic($0.topic), counters.outputIndex(topic: $0.topic))
+        let producer = try KafkaProducer(configuration: configuration.producer, logger: logger, onDelivery: acknowledge)
+        self.producer = producer
+        var stateSettings = configuration.producer
+        stateSettings.clientID += "-state"
+        let stateProducer =
+            try processors.sinks.contains(where: \.holdsState)
+            ? KafkaProducer(configuration: stateSettings, logger: logger, onDelivery: acknowledge) : nil
+        self.stateProducer = stateProducer
+        sinkTopics = try processors.sinks.map { sink in
+            let through = sink.holdsState ? stateProducer ?? producer : producer
+            return LaneSink(
+                name: sink.name, producer: through, topic: try through.topic(sink.topic),
+                output: counters.outputIndex(topic: sink.topic))
         }
         let bridge = RebalanceBridge()
         consumer = try KafkaConsumer(
@@ -99,6 +113,12 @@ public final class PipelineRuntime: @unchecked Sendable {
                 onRevoke: { _, partitions, isLost in bridge.runtime?.partitionsRevoked(partitions, isLost: isLost) }),
             logger: logger)
         bridge.runtime = self
+    }
+
+    /// Which producer sends each sink, by sink name: `outputs` (the lanes' producer) or `state` (the producer of
+    /// state records).
+    var producerRoleBySink: [String: String] {
+        Dictionary(sinkTopics.map { ($0.name, $0.producer === producer ? "outputs" : "state") }) { first, _ in first }
     }
 
     /// The current lifecycle state.
@@ -254,10 +274,12 @@ public final class PipelineRuntime: @unchecked Sendable {
             }
             try? side.close(timeout: .seconds(5))
         }
-        do {
-            try producer.close(timeout: configuration.drainTimeout)
-        } catch {
-            failure.record("could not flush outputs on shutdown: \(error)")
+        for lanesProducer in [producer, stateProducer].compactMap({ $0 }) {
+            do {
+                try lanesProducer.close(timeout: configuration.drainTimeout)
+            } catch {
+                failure.record("could not flush outputs on shutdown: \(error)")
+            }
         }
         state.withLock { state in
             if let message = failure.message {
@@ -289,7 +311,7 @@ public final class PipelineRuntime: @unchecked Sendable {
                 }
                 lanes[partition] = Lane(
                     topicPartition: partition, slot: slot, acknowledgements: tracker, processor: processor,
-                    producer: producer, sinks: sinkTopics, consumer: consumer, counters: counters, failure: failure,
+                    sinks: sinkTopics, consumer: consumer, counters: counters, failure: failure,
                     drainTimeout: configuration.drainTimeout)
                 counters.partitionsAssigned.add(1, ordering: .relaxed)
             } catch {

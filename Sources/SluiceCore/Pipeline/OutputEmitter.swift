@@ -4,10 +4,15 @@ public struct SinkDescriptor: Sendable, Hashable {
     public var name: String
     /// The Kafka topic the sink writes to.
     public var topic: String
+    /// Whether the sink takes state records (a changelog). The runtime sends those through a producer of their
+    /// own: a state flush writes thousands of records at once, and on a shared connection they would queue in
+    /// front of the outputs produced right after them.
+    public var holdsState: Bool
 
-    public init(name: String, topic: String) {
+    public init(name: String, topic: String, holdsState: Bool = false) {
         self.name = name
         self.topic = topic
+        self.holdsState = holdsState
     }
 }
 

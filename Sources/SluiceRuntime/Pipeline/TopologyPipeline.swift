@@ -105,9 +105,9 @@ public final class TopologyPipeline: EventProcessorFactory {
             limits: EventDecoder.Limits(maxDepth: source.maxDepth, maxPayloadBytes: source.maxPayloadBytes))
         validator = SchemaValidator(schema: source.fields)
         var sinks: [SinkDescriptor] = []
-        func add(_ role: String, _ topic: String?) -> Int? {
+        func add(_ role: String, _ topic: String?, holdsState: Bool = false) -> Int? {
             guard let topic else { return nil }
-            sinks.append(SinkDescriptor(name: role, topic: topic))
+            sinks.append(SinkDescriptor(name: role, topic: topic, holdsState: holdsState))
             return sinks.count - 1
         }
         eventsSink = add("events", topology.sinks.events)
@@ -118,7 +118,7 @@ public final class TopologyPipeline: EventProcessorFactory {
         featureLogSink = add("feature_log", topology.sinks.featureLog)
         featureLogThreshold =
             topology.featureLogSample >= 1 ? .max : UInt64(topology.featureLogSample * 18_446_744_073_709_551_615.0)
-        changelogSink = topology.windows.isEmpty ? nil : add("changelog", topology.sinks.changelog)
+        changelogSink = topology.windows.isEmpty ? nil : add("changelog", topology.sinks.changelog, holdsState: true)
         self.sinks = sinks
         sideSinks = [("shadow", topology.sinks.shadow), ("alerts", topology.sinks.alerts)]
             .compactMap { role, topic in topic.map { SinkDescriptor(name: role, topic: $0) } }

@@ -93,11 +93,14 @@ enum PipelineBenchmark {
             seconds: runtime.counters.restoreSeconds)
     }
 
-    /// End-to-end latency at a fixed input rate: each event carries its send time; a separate consumer of
-    /// the output topic records the time from send to the output being readable downstream. Without
-    /// `processors` no pipeline runs and the consumer reads the input topic itself: the broker's own share.
+    /// End-to-end latency at a fixed input rate: each event carries its send time and goes to the partition
+    /// its key hashes to (as a keyed topic's producer would send it); a separate consumer of the output topic
+    /// records the time from send to the output being readable downstream. Without `processors` no pipeline
+    /// runs and the consumer reads the input topic itself: the broker's own share. `linger` is the pipeline
+    /// producer's `linger.ms`.
     static func latency(
         cluster: EmbeddedKafkaCluster, partitions: Int, rate: Int, duration: Duration, warmup: Duration,
+        linger: Duration = .milliseconds(5),
         processors: ((_ input: String, _ output: String) throws -> any EventProcessorFactory)?,
         prepare: (PipelineRuntime) throws -> Void = { _ in },
         traffic: LatencyTraffic = .syntheticEvents
@@ -116,7 +119,11 @@ enum PipelineBenchmark {
                 configuration: RuntimeConfiguration(
                     inputTopics: [input],
                     consumer: cluster.consumerConfiguration(groupID: "latency-\(suffix)"),
-                    producer: KafkaProducerConfiguration(bootstrapServers: [bootstrapServers])),
+                    producer: {
+                        var settings = KafkaProducerConfiguration(bootstrapServers: [bootstrapServers])
+                        settings.linger = linger
+                        return settings
+                    }()),
                 processors: try processors(input, output), logger: cliLogger(label: "sluice.bench"))
             try prepare(started)
             try started.start()
@@ -175,7 +182,7 @@ enum PipelineBenchmark {
         var totalSent = 0
         func send() throws {
             makeEvent(&value, &key, DispatchTime.now().uptimeNanoseconds)
-            try generator.send(to: topic, partition: Int32(totalSent % partitions), key: key, value: value)
+            try generator.send(to: topic, key: key, value: value)
             totalSent += 1
         }
         // Wait until the pipeline and the measuring consumer both flow end to end.
