@@ -314,7 +314,7 @@ struct BenchCommand: ParsableCommand {
             }
         }
 
-        var latencies: [(path: String, histogram: Histogram<UInt64>)] = []
+        var latencies: [(path: String, measurement: PipelineBenchmark.LatencyMeasurement)] = []
         if !skipLatency {
             latencies = try measureLatencies(cluster: cluster, includingDemo: runsDemo)
         }
@@ -342,10 +342,10 @@ struct BenchCommand: ParsableCommand {
     /// The latency runs at `--rate` over `--latency-partitions` partitions: the broker alone, the passthrough
     /// pipeline and, with `includingDemo`, the demo topology with every stage.
     private func measureLatencies(cluster: EmbeddedKafkaCluster, includingDemo: Bool) throws
-        -> [(path: String, histogram: Histogram<UInt64>)]
+        -> [(path: String, measurement: PipelineBenchmark.LatencyMeasurement)]
     {
         let during = "at \(rate) events/s over \(latencyPartitions) partitions for \(latencySeconds) s"
-        var results: [(path: String, histogram: Histogram<UInt64>)] = []
+        var results: [(path: String, measurement: PipelineBenchmark.LatencyMeasurement)] = []
         printError("latency of the broker alone (producer straight to consumer) \(during)...")
         results.append(
             (
@@ -420,17 +420,38 @@ struct BenchCommand: ParsableCommand {
     }
 
     /// A table of end-to-end latency percentiles (send → output readable by a downstream consumer), a row per path.
-    private func latencyTable(_ latencies: [(path: String, histogram: Histogram<UInt64>)]) -> String {
+    /// A table of end-to-end latency percentiles (send → output readable by a downstream consumer), a row per path,
+    /// then for the pipelines the same latency cut at the produce call.
+    private func latencyTable(_ latencies: [(path: String, measurement: PipelineBenchmark.LatencyMeasurement)])
+        -> String
+    {
         var lines = [
             "End-to-end latency at \(rate) events/s over \(latencyPartitions) partitions (send → output readable by "
                 + "a downstream consumer; \(latencySeconds) s after a 3 s warm-up):", "",
             "| path | events | p50 | p90 | p99 | p99.9 | max |", "|---|---:|---:|---:|---:|---:|---:|",
         ]
-        for (path, histogram) in latencies {
+        for (path, measurement) in latencies {
+            let histogram = measurement.endToEnd
             let cells =
                 [50.0, 90.0, 99.0, 99.9].map { milliseconds(histogram.valueAtPercentile($0)) }
                 + [milliseconds(histogram.max)]
             lines.append("| \(path) | \(histogram.totalCount) | " + cells.joined(separator: " | ") + " |")
+        }
+        let split = latencies.filter { $0.measurement.splitAtProduce }
+        guard !split.isEmpty else { return lines.joined(separator: "\n") }
+        lines += [
+            "",
+            "The same latency cut where the pipeline handed each output to its producer (the output's Kafka "
+                + "timestamp, ±0.5 ms): before, the input's way through the broker, the poll loop and the lane; "
+                + "after, the producer's linger, the broker and the downstream fetch.", "",
+            "| path | send → produce p50 | p99 | p99.9 | produce → readable p50 | p99 | p99.9 |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for (path, measurement) in split {
+            let cells = [measurement.untilProduced, measurement.afterProduced].flatMap { histogram in
+                [50.0, 99.0, 99.9].map { milliseconds(histogram.valueAtPercentile($0)) }
+            }
+            lines.append("| \(path) | " + cells.joined(separator: " | ") + " |")
         }
         return lines.joined(separator: "\n")
     }

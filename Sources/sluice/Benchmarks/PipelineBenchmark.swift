@@ -105,7 +105,7 @@ enum PipelineBenchmark {
         prepare: (PipelineRuntime) throws -> Void = { _ in },
         traffic: LatencyTraffic = .syntheticEvents
     ) throws
-        -> Histogram<UInt64>
+        -> LatencyMeasurement
     {
         let bootstrapServers = cluster.bootstrapServers
         let suffix = UInt32.random(in: 0...UInt32.max)
@@ -142,8 +142,8 @@ enum PipelineBenchmark {
         let recording = Atomic<Bool>(false)
         let finished = Atomic<Bool>(false)
         let received = Atomic<Int>(0)
-        let histogram = Mutex(
-            Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three))
+        let measurement = Mutex(LatencyMeasurement(splitAtProduce: runtime != nil))
+        let wallMinusUptime = LatencySplit.wallMinusUptimeNanoseconds()
         let measuringDone = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
             while !finished.load(ordering: .relaxed) {
@@ -153,11 +153,20 @@ enum PipelineBenchmark {
                 for batch in result.batches {
                     received.add(batch.count, ordering: .relaxed)
                     guard isRecording else { continue }
-                    histogram.withLock { histogram in
+                    measurement.withLock { measurement in
                         for message in batch {
-                            if let value = message.value, let sent = traffic.sentNanoseconds(value) {
-                                _ = histogram.record((now &- sent) / 1000)
+                            guard let value = message.value, let sent = traffic.sentNanoseconds(value) else {
+                                continue
                             }
+                            _ = measurement.endToEnd.record((now &- sent) / 1000)
+                            guard measurement.splitAtProduce, let produced = message.timestamp?.milliseconds else {
+                                continue
+                            }
+                            let split = LatencySplit(
+                                sentUptime: sent, receivedUptime: now, producedWallMilliseconds: produced,
+                                wallMinusUptime: wallMinusUptime)
+                            _ = measurement.untilProduced.record(split.untilProduced)
+                            _ = measurement.afterProduced.record(split.afterProduced)
                         }
                     }
                 }
@@ -216,7 +225,28 @@ enum PipelineBenchmark {
         guard caughtUp else {
             throw BenchmarkError("only \(received.load(ordering: .relaxed)) of \(everything) latency events came out")
         }
-        return histogram.withLock { $0 }
+        return measurement.withLock { $0 }
+    }
+
+    /// What a latency run measured, in microseconds: send → output readable downstream and, for a pipeline, the
+    /// same time cut where the pipeline handed the output to its producer.
+    struct LatencyMeasurement {
+        var endToEnd = Self.histogram()
+        /// Whether outputs are the pipeline's (their Kafka timestamp is its produce call); not for the broker alone,
+        /// whose outputs are the generator's own records.
+        var splitAtProduce: Bool
+        /// Send → the pipeline's produce call: the input's way through the broker, the poll loop and the lane.
+        var untilProduced = Self.histogram()
+        /// The pipeline's produce call → readable downstream: linger, the broker, the downstream fetch.
+        var afterProduced = Self.histogram()
+
+        init(splitAtProduce: Bool) {
+            self.splitAtProduce = splitAtProduce
+        }
+
+        private static func histogram() -> Histogram<UInt64> {
+            Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
+        }
     }
 
     /// What a latency run sends, and how it reads each output's send time back.
