@@ -27,7 +27,9 @@ struct BenchCommand: ParsableCommand {
             latency: end-to-end latency percentiles (send, then output readable by \
             a downstream consumer) at a fixed input rate over --latency-partitions \
             partitions: the broker alone (producer straight to consumer), the \
-            passthrough pipeline, and the demo topology.
+            passthrough pipeline, and the demo topology; for the pipelines, also \
+            the same latency cut where the pipeline handed each output to its \
+            producer (send → produce, produce → readable).
 
             Results are printed as Markdown tables for docs/benchmarks.md.
             """
