@@ -26,7 +26,14 @@ final class RawHTTPClient {
     private var buffer: [UInt8] = []
 
     init(port: Int, host: String = "127.0.0.1") throws {
-        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        // The descriptor is connected before `self` exists: a class whose init throws after every stored property
+        // is set still runs its deinit, which would close the descriptor a second time — by then perhaps a
+        // number the kernel has given to another test's socket.
+        descriptor = try Self.connectedDescriptor(port: port, host: host)
+    }
+
+    private static func connectedDescriptor(port: Int, host: String) throws -> Int32 {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw ClientError(description: "socket failed") }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -43,6 +50,7 @@ final class RawHTTPClient {
             throw ClientError(description: "connect to \(host):\(port) failed: errno \(code)")
         }
         _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
+        return descriptor
     }
 
     deinit {
