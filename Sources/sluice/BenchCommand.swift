@@ -66,6 +66,14 @@ struct BenchCommand: ParsableCommand {
             """)
     var linger: Int = 5
 
+    @Option(
+        help: """
+            How long, in milliseconds, the latency runs' event source (the upstream producer) waits to batch \
+            events. Its wait counts in the measured latency; larger batches also cost the embedded broker less. \
+            librdkafka's own default is 5.
+            """)
+    var sourceLinger: Int = 1
+
     @Flag(help: "Skip the raw librdkafka loop.")
     var skipRaw = false
 
@@ -124,6 +132,9 @@ struct BenchCommand: ParsableCommand {
         }
         guard (0...1_000).contains(linger) else {
             throw ValidationError("--linger must be 0...1000 milliseconds")
+        }
+        guard (0...1_000).contains(sourceLinger) else {
+            throw ValidationError("--source-linger must be 0...1000 milliseconds")
         }
         guard (1...256).contains(latencyPartitions) else {
             throw ValidationError("--latency-partitions must be 1...256")
@@ -354,7 +365,8 @@ struct BenchCommand: ParsableCommand {
                 "broker alone: producer → consumer, no pipeline",
                 try PipelineBenchmark.latency(
                     cluster: cluster, partitions: latencyPartitions, rate: rate,
-                    duration: .seconds(latencySeconds), warmup: .seconds(3), processors: nil)
+                    duration: .seconds(latencySeconds), warmup: .seconds(3),
+                    sourceLinger: .milliseconds(sourceLinger), processors: nil)
             ))
         printError("latency of the passthrough pipeline \(during)...")
         results.append(
@@ -362,7 +374,8 @@ struct BenchCommand: ParsableCommand {
                 "passthrough pipeline",
                 try PipelineBenchmark.latency(
                     cluster: cluster, partitions: latencyPartitions, rate: rate,
-                    duration: .seconds(latencySeconds), warmup: .seconds(3), linger: .milliseconds(linger)
+                    duration: .seconds(latencySeconds), warmup: .seconds(3), linger: .milliseconds(linger),
+                    sourceLinger: .milliseconds(sourceLinger)
                 ) { _, output in PassthroughProcessorFactory(outputTopic: output) }
             ))
         guard includingDemo else { return results }
@@ -371,6 +384,7 @@ struct BenchCommand: ParsableCommand {
         let demo = try PipelineBenchmark.latency(
             cluster: cluster, partitions: latencyPartitions, rate: rate,
             duration: .seconds(latencySeconds), warmup: .seconds(3), linger: .milliseconds(linger),
+            sourceLinger: .milliseconds(sourceLinger),
             processors: { input, output in
                 var topology = try DemoBenchmark.topology(path: demoTopology, input: input, suffix: "latency")
                 topology.sinks.predictions = output
@@ -405,7 +419,7 @@ struct BenchCommand: ParsableCommand {
         lines.append(
             "Command: `sluice bench --events \(events) --partitions \(partitions) --rounds \(rounds) "
                 + "--rate \(rate) --latency-seconds \(latencySeconds) --latency-partitions \(latencyPartitions) "
-                + "--linger \(linger)`")
+                + "--linger \(linger) --source-linger \(sourceLinger)`")
         lines.append("")
         lines.append("| run | events/s (median of \(rounds)) | range | vs raw loop |")
         lines.append("|---|---:|---:|---:|")

@@ -100,6 +100,15 @@ import Testing
         .finish(timeout: 60)
         #expect(missing.status == 1 && missing.errors.contains("/nonexistent.json"), "\(missing.errors)")
     }
+    /// The latency runs' knobs are checked before anything starts, each refusal naming its option.
+    @Test func latencyOptionsOutOfRangeAreRefusedByName() throws {
+        for (option, value) in [("--linger", "1001"), ("--source-linger", "2000"), ("--latency-partitions", "0")] {
+            let result = try ExternalProcess(try sluiceExecutable(), ["bench", option, value]).finish(timeout: 60)
+            #expect(result.status == 64, "\(option) \(value): \(result.errors)")
+            #expect(result.errors.contains("\(option) must be"), "\(result.errors)")
+        }
+    }
+
     /// A topic table has no topic offline: `sluice features` asks for its rows with `--table`, then joins them
     /// as `sluice run` would, misses included.
     @Test func topicTablesAreGivenAsFilesOffline() throws {

@@ -97,10 +97,10 @@ enum PipelineBenchmark {
     /// its key hashes to (as a keyed topic's producer would send it); a separate consumer of the output topic
     /// records the time from send to the output being readable downstream. Without `processors` no pipeline
     /// runs and the consumer reads the input topic itself: the broker's own share. `linger` is the pipeline
-    /// producer's `linger.ms`.
+    /// producer's `linger.ms`, `sourceLinger` the event source's (its wait is part of what is measured).
     static func latency(
         cluster: EmbeddedKafkaCluster, partitions: Int, rate: Int, duration: Duration, warmup: Duration,
-        linger: Duration = .milliseconds(5),
+        linger: Duration = .milliseconds(5), sourceLinger: Duration = .milliseconds(1),
         processors: ((_ input: String, _ output: String) throws -> any EventProcessorFactory)?,
         prepare: (PipelineRuntime) throws -> Void = { _ in },
         traffic: LatencyTraffic = .syntheticEvents
@@ -180,7 +180,7 @@ enum PipelineBenchmark {
         }
 
         var generatorSettings = KafkaProducerConfiguration(bootstrapServers: [bootstrapServers])
-        generatorSettings.linger = .milliseconds(1)
+        generatorSettings.linger = sourceLinger
         let generator = try KafkaProducer(configuration: generatorSettings, logger: cliLogger(label: "sluice.bench")) {
             _ in
         }
