@@ -1,3 +1,5 @@
+import Synchronization
+
 /// What shadows and drift monitoring need of one lane batch, copied out of the lane: for each scored event its
 /// feature inputs (schema fields, window values, features), the primary's score and decision, its event time,
 /// id and key. Immutable once built, so several side queues can read it at once.
@@ -19,6 +21,8 @@ final class ScoredBatch: Sendable {
     let primaryVersion: String
     /// Whether ids are integers (written as JSON numbers, as in predictions) rather than strings.
     let idsAreIntegers: Bool
+    /// The address of the batch pushed before this one onto a ``LaneReleaseList`` (which alone uses it), 0 for none.
+    let releaseLink = Atomic<UInt>(0)
 
     fileprivate init(builder: ScoredBatchBuilder) {
         idsAreIntegers = builder.idsAreIntegers
@@ -70,10 +74,21 @@ final class ScoredBatchBuilder {
 
     var isEmpty: Bool { primaryScores.isEmpty }
 
-    /// Adds one scored event; `writeInputs` fills its `inputCount` feature inputs.
+    /// Adds one scored event of `model`; `writeInputs` fills its `inputCount` feature inputs.
     func append(
         score: Double, decision: Int, eventTime: Int64, id: UnsafeRawBufferPointer,
         key: UnsafeRawBufferPointer?, model: ModelBinding,
+        writeInputs: (UnsafeMutableBufferPointer<Double>) -> Void
+    ) {
+        append(
+            score: score, decision: decision, eventTime: eventTime, id: id, key: key,
+            modelName: model.specification.name, modelVersion: model.loaded.version, writeInputs: writeInputs)
+    }
+
+    /// Adds one scored event of the model named `modelName` at `modelVersion`.
+    func append(
+        score: Double, decision: Int, eventTime: Int64, id: UnsafeRawBufferPointer,
+        key: UnsafeRawBufferPointer?, modelName: String, modelVersion: String,
         writeInputs: (UnsafeMutableBufferPointer<Double>) -> Void
     ) {
         let start = inputs.count
@@ -86,8 +101,8 @@ final class ScoredBatchBuilder {
         textEnds.append(text.count)
         if let key { text.append(contentsOf: key) }
         textEnds.append(text.count)
-        primaryModel = model.specification.name
-        primaryVersion = model.loaded.version
+        primaryModel = modelName
+        primaryVersion = modelVersion
     }
 
     /// The batch so far, and a fresh start.

@@ -21,6 +21,10 @@ final class ShadowRunner: SideConsumer, @unchecked Sendable {
     let scored = Atomic<Int>(0)
     let scoringNanoseconds = Atomic<Int>(0)
     private let queue: ShadowWorker?
+    /// Batches the shadow's thread is done with, dropped by the next lane that submits (see ``LaneReleaseList``).
+    private let finished = LaneReleaseList()
+    /// Batches whose last reference a lane dropped for the shadow (rather than the shadow's own thread).
+    let releasedOnLanes = Atomic<Int>(0)
     private let writer: any RecordWriter
     private var comparison: ShadowComparison
     private var rows: [Double] = []
@@ -56,6 +60,8 @@ final class ShadowRunner: SideConsumer, @unchecked Sendable {
     /// Hands a batch to the shadow; returns at once.
     func submit(_ batch: ScoredBatch) {
         guard let queue else { return process(batch) }
+        let released = finished.drain()
+        if released > 0 { releasedOnLanes.add(released, ordering: .relaxed) }
         if pending.load(ordering: .relaxed) + batch.count > capacity {
             skipped.add(batch.count, ordering: .relaxed)
             return
@@ -63,6 +69,8 @@ final class ShadowRunner: SideConsumer, @unchecked Sendable {
         pending.add(batch.count, ordering: .relaxed)
         queue.async {
             self.process(batch)
+            // The lanes drop the batch, not this idle-priority thread; pushed before `pending` counts it out.
+            self.finished.push(batch)
             self.pending.subtract(batch.count, ordering: .relaxed)
         }
     }
