@@ -74,53 +74,84 @@ import Testing
         #expect(watched == nil)
     }
 
-    /// A real shadow (LightGBM, on its idle-priority thread) scores a batch and leaves it to the list: it is
-    /// still alive after scoring, and the lane's next submission drops it.
-    @Test func theShadowLeavesItsLastReferenceToTheNextSubmission() throws {
+    /// A pipeline with `shadows` LightGBM shadows on idle-priority threads, started with a counting writer.
+    private static func pipeline(shadows: Int) throws -> (TopologyPipeline, SideOutputs, CountingWriter) {
         let fixtures = ScoringPipelineTests.fixtures
+        let model = fixtures.appendingPathComponent("lgbm_binary.txt").path
+        let entries = (0..<shadows).map { "{ name: challenger\($0), path: \(model) }" }.joined(separator: ", ")
         let text = ScoringPipelineTests.topology(model: "xgb_binary.json", directory: fixtures)
-            .replacingOccurrences(
-                of: "models:\n",
-                with: """
-                    models:
-                      shadows: [ { name: challenger, path: \(fixtures.appendingPathComponent("lgbm_binary.txt").path) } ]
-
-                    """
-            )
+            .replacingOccurrences(of: "models:\n", with: "models:\n  shadows: [ \(entries) ]\n")
             .replacingOccurrences(of: "  predictions: scores", with: "  predictions: scores\n  shadow: shadow-scores")
         let pipeline = try TopologyPipeline(topology: TopologyLoader.load(text: text, file: "/tmp/release.yaml"))
         let writer = CountingWriter()
         try pipeline.startSideOutputs(writer: writer, inline: false)
-        let shadow = try #require(pipeline.sideOutputs?.shadows.first)
-        let inputCount = pipeline.featureInputNames.count
-        func submitBatch(events: Int) -> Weak {
-            let builder = ScoredBatchBuilder(inputCount: inputCount, idsAreIntegers: true)
-            for _ in 0..<events { builder.appendForTest() }
-            let batch = builder.take()
-            shadow.submit(batch)
-            return Weak(batch)
-        }
-        /// Until the shadow scored `events` and finished with every batch (it pushes a batch onto the list before
-        /// it counts the batch's events out of `pending`).
-        func waitUntilScored(_ events: Int) -> Bool {
-            let deadline = ContinuousClock.now + .seconds(30)
-            func done() -> Bool {
-                shadow.scored.load(ordering: .relaxed) >= events && shadow.pending.load(ordering: .relaxed) == 0
+        let side = try #require(pipeline.sideOutputs)
+        #expect(side.shadows.count == shadows)
+        return (pipeline, side, writer)
+    }
+
+    /// Submits a batch of `events` made-up events as a lane does; returns a weak reference to it.
+    private static func submit(events: Int, to side: SideOutputs, inputCount: Int) -> Weak {
+        let builder = ScoredBatchBuilder(inputCount: inputCount, idsAreIntegers: true)
+        for _ in 0..<events { builder.appendForTest() }
+        let batch = builder.take()
+        side.submit(batch)
+        return Weak(batch)
+    }
+
+    /// Until every shadow scored `events` and is done with every batch (a shadow finishes a batch before it
+    /// counts the batch's events out of `pending`).
+    private static func waitUntilScored(_ events: Int, by side: SideOutputs) -> Bool {
+        let deadline = ContinuousClock.now + .seconds(60)
+        func done() -> Bool {
+            side.shadows.allSatisfy {
+                $0.scored.load(ordering: .relaxed) >= events && $0.pending.load(ordering: .relaxed) == 0
             }
-            while !done(), ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.001) }
-            return done()
         }
-        let first = submitBatch(events: 20)
-        #expect(waitUntilScored(20))
+        while !done(), ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.001) }
+        return done()
+    }
+
+    /// A real shadow (LightGBM, on its idle-priority thread) scores a batch and leaves it to the list: it is
+    /// still alive after scoring, and the lane's next submission drops it.
+    @Test func theShadowLeavesItsLastReferenceToTheNextSubmission() throws {
+        let (pipeline, side, writer) = try Self.pipeline(shadows: 1)
+        let inputCount = pipeline.featureInputNames.count
+        let first = Self.submit(events: 20, to: side, inputCount: inputCount)
+        #expect(Self.waitUntilScored(20, by: side))
         Thread.sleep(forTimeInterval: 0.02)  // past the end of the worker's closure, which held a reference too
         #expect(first.batch != nil, "the shadow's thread did not drop the batch")
-        #expect(shadow.releasedOnLanes.load(ordering: .relaxed) == 0)
-        let second = submitBatch(events: 5)
+        #expect(side.release.released.load(ordering: .relaxed) == 0)
+        let second = Self.submit(events: 5, to: side, inputCount: inputCount)
         #expect(first.batch == nil, "the next submission dropped it")
-        #expect(shadow.releasedOnLanes.load(ordering: .relaxed) == 1)
-        #expect(waitUntilScored(25))
+        #expect(side.release.released.load(ordering: .relaxed) == 1)
+        #expect(Self.waitUntilScored(25, by: side))
         #expect(writer.count.load(ordering: .relaxed) == 25)
         _ = second
+    }
+
+    /// Three shadows share one list and two lanes submit at once: each batch is pushed once, by the last shadow
+    /// done with it, and every batch is dropped exactly once.
+    @Test func severalShadowsAndLanesDropEachBatchOnce() throws {
+        let (pipeline, side, writer) = try Self.pipeline(shadows: 3)
+        let inputCount = pipeline.featureInputNames.count
+        let perLane = 300
+        let watched = Mutex<[Weak]>([])
+        DispatchQueue.concurrentPerform(iterations: 2) { _ in
+            var own: [Weak] = []
+            for index in 0..<perLane {
+                own.append(Self.submit(events: 1 + index % 4, to: side, inputCount: inputCount))
+            }
+            watched.withLock { $0 += own }
+        }
+        let events = (0..<perLane).reduce(0) { $0 + 1 + $1 % 4 } * 2
+        #expect(Self.waitUntilScored(events, by: side))
+        #expect(side.shadows.allSatisfy { $0.skipped.load(ordering: .relaxed) == 0 })
+        Thread.sleep(forTimeInterval: 0.02)
+        side.release.drain()
+        #expect(side.release.released.load(ordering: .relaxed) == 2 * perLane)
+        #expect(watched.withLock { $0.allSatisfy { $0.batch == nil } })
+        #expect(writer.count.load(ordering: .relaxed) == 3 * events)
     }
 
     final class CountingWriter: RecordWriter {

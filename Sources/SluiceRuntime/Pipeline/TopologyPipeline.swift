@@ -231,10 +231,11 @@ public final class TopologyPipeline: EventProcessorFactory {
         others: [any SideConsumer], withDrift: Bool = true
     ) throws {
         guard let primary = primary?.current else { return }
+        let release = LaneReleaseList()
         let shadows = try shadowBindings.map {
             try ShadowRunner(
                 binding: $0, capacity: shadowBacklog, inline: inline, writer: writer,
-                primaryName: primary.specification.name, metrics: metrics)
+                primaryName: primary.specification.name, metrics: metrics, release: release)
         }
         let webhook = topology.drift?.webhook.map { WebhookSender(specification: $0, logger: logger) }
         let drift = try topology.drift.flatMap { specification -> DriftRunner? in
@@ -250,7 +251,8 @@ public final class TopologyPipeline: EventProcessorFactory {
         guard !shadows.isEmpty || drift != nil || labels != nil || !others.isEmpty else { return }
         side.withLock {
             $0 = SideOutputs(
-                shadows: shadows, drift: drift, labels: inline ? nil : labels, webhook: webhook, others: others)
+                shadows: shadows, drift: drift, labels: inline ? nil : labels, webhook: webhook, others: others,
+                release: release)
         }
     }
 

@@ -9,11 +9,16 @@ import Synchronization
 /// without allocating or locking, and the lane's next submission takes the whole list and drops the references
 /// on its own thread.
 ///
-/// Any thread may push or drain; each drain takes a disjoint part of the list, and no node is ever taken twice.
+/// One list serves every shadow of a pipeline: a batch is pushed once, by the last shadow done with it (see
+/// ``finish(_:)``). Any thread may push or drain; each drain takes a disjoint part of the list, and no node is
+/// ever taken twice.
 final class LaneReleaseList: Sendable {
     /// The address of the newest batch (retained once for the list), 0 when empty; each batch's
     /// ``ScoredBatch/releaseLink`` holds the one pushed before it.
     private let newest = Atomic<UInt>(0)
+
+    /// Batches dropped by ``drain()`` so far.
+    let released = Atomic<Int>(0)
 
     init() {}
 
@@ -21,7 +26,13 @@ final class LaneReleaseList: Sendable {
         drain()
     }
 
-    /// Keeps `batch` alive until the next ``drain()``; neither allocates nor takes a lock.
+    /// One shadow is done with `batch` (scored or skipped it); the last one pushes it.
+    func finish(_ batch: ScoredBatch) {
+        if batch.shadowsHolding.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 { push(batch) }
+    }
+
+    /// Keeps `batch` alive until the next ``drain()``; neither allocates nor takes a lock. A batch is on at most
+    /// one list at a time: its link is a single field.
     func push(_ batch: ScoredBatch) {
         let node = UInt(bitPattern: Unmanaged.passRetained(batch).toOpaque())
         var expected = newest.load(ordering: .relaxed)
@@ -45,6 +56,7 @@ final class LaneReleaseList: Sendable {
             batch.release()
             count += 1
         }
+        if count > 0 { released.add(count, ordering: .relaxed) }
         return count
     }
 }

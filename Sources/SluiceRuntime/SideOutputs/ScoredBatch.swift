@@ -21,7 +21,10 @@ final class ScoredBatch: Sendable {
     let primaryVersion: String
     /// Whether ids are integers (written as JSON numbers, as in predictions) rather than strings.
     let idsAreIntegers: Bool
-    /// The address of the batch pushed before this one onto a ``LaneReleaseList`` (which alone uses it), 0 for none.
+    /// Shadows that still need the batch: set by the lane before it hands the batch to them; the shadow that
+    /// brings it to 0 gives the batch to a ``LaneReleaseList`` (which then alone uses `releaseLink`).
+    let shadowsHolding = Atomic<Int>(0)
+    /// The address of the batch pushed before this one onto a ``LaneReleaseList``, 0 for none.
     let releaseLink = Atomic<UInt>(0)
 
     fileprivate init(builder: ScoredBatchBuilder) {

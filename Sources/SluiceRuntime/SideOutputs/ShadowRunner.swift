@@ -21,10 +21,8 @@ final class ShadowRunner: SideConsumer, @unchecked Sendable {
     let scored = Atomic<Int>(0)
     let scoringNanoseconds = Atomic<Int>(0)
     private let queue: ShadowWorker?
-    /// Batches the shadow's thread is done with, dropped by the next lane that submits (see ``LaneReleaseList``).
-    private let finished = LaneReleaseList()
-    /// Batches whose last reference a lane dropped for the shadow (rather than the shadow's own thread).
-    let releasedOnLanes = Atomic<Int>(0)
+    /// Where batches go when the shadow is done with them, for a lane to drop (see ``LaneReleaseList``).
+    private let release: LaneReleaseList
     private let writer: any RecordWriter
     private var comparison: ShadowComparison
     private var rows: [Double] = []
@@ -37,9 +35,10 @@ final class ShadowRunner: SideConsumer, @unchecked Sendable {
     /// deterministic); otherwise batches go to a queue of the shadow's own.
     init(
         binding: ModelBinding, capacity: Int, inline: Bool, writer: any RecordWriter, primaryName: String,
-        metrics: PipelineMetrics
+        metrics: PipelineMetrics, release: LaneReleaseList
     ) throws {
         self.metrics = metrics
+        self.release = release
         slot = ModelSlot(binding)
         self.capacity = capacity
         self.writer = writer
@@ -57,20 +56,22 @@ final class ShadowRunner: SideConsumer, @unchecked Sendable {
         queue?.stop()
     }
 
-    /// Hands a batch to the shadow; returns at once.
+    /// Hands a batch to the shadow; returns at once. The caller has counted this shadow in
+    /// ``ScoredBatch/shadowsHolding``; the shadow tells the release list when it is done with the batch.
     func submit(_ batch: ScoredBatch) {
-        guard let queue else { return process(batch) }
-        let released = finished.drain()
-        if released > 0 { releasedOnLanes.add(released, ordering: .relaxed) }
+        guard let queue else {
+            process(batch)
+            return release.finish(batch)
+        }
         if pending.load(ordering: .relaxed) + batch.count > capacity {
             skipped.add(batch.count, ordering: .relaxed)
-            return
+            return release.finish(batch)
         }
         pending.add(batch.count, ordering: .relaxed)
         queue.async {
             self.process(batch)
-            // The lanes drop the batch, not this idle-priority thread; pushed before `pending` counts it out.
-            self.finished.push(batch)
+            // The lanes drop the batch, not this idle-priority thread; finished before `pending` counts it out.
+            self.release.finish(batch)
             self.pending.subtract(batch.count, ordering: .relaxed)
         }
     }

@@ -17,11 +17,14 @@ public final class SideOutputs: Sendable {
     let labels: LabelRunner?
     let webhook: WebhookSender?
     let others: [any SideConsumer]
+    /// Batches the shadows are done with, dropped here on the lane at its next submission.
+    let release: LaneReleaseList
 
     init(
         shadows: [ShadowRunner], drift: DriftRunner?, labels: LabelRunner?, webhook: WebhookSender?,
-        others: [any SideConsumer] = []
+        others: [any SideConsumer] = [], release: LaneReleaseList
     ) {
+        self.release = release
         self.shadows = shadows
         self.drift = drift
         self.labels = labels
@@ -30,6 +33,9 @@ public final class SideOutputs: Sendable {
     }
 
     func submit(_ batch: ScoredBatch) {
+        release.drain()
+        // Counted before any shadow sees the batch, so none can finish it early.
+        batch.shadowsHolding.store(shadows.count, ordering: .relaxed)
         for shadow in shadows { shadow.submit(batch) }
         drift?.submit(batch)
         labels?.submit(batch)
