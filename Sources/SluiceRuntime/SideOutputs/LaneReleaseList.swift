@@ -48,6 +48,8 @@ final class LaneReleaseList: Sendable {
     /// Drops every batch pushed so far, on the calling thread; returns how many.
     @discardableResult
     func drain() -> Int {
+        // Lanes drain on every submission; reading first leaves the shared word unwritten when there is nothing.
+        guard newest.load(ordering: .relaxed) != 0 else { return 0 }
         var next = newest.exchange(0, ordering: .acquiring)
         var count = 0
         while let node = UnsafeRawPointer(bitPattern: next) {
